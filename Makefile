@@ -1,0 +1,41 @@
+# Sira: `make run` starts the demo on SQLite; `make test` runs ruff and the tests
+# (against PostgreSQL when DATABASE_URL is set, else SQLite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install demo lint messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	mkdir -p var
+	SIRA_DEBUG=1 $(PY) manage.py migrate --noinput
+	SIRA_DEBUG=1 $(PY) manage.py seed_demo
+
+run: demo
+	SIRA_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(VENV)/bin/pytest
+
+# Regenerate the message catalogues after changing user-facing text (needs GNU gettext).
+messages: install
+	SIRA_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=var
+	SIRA_DEBUG=1 $(PY) manage.py compile_catalogues
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,161 @@
+"""Synthetic demo data: organisations, one user per role, and a few hundred cases spread like the
+reports describe (mostly children; gold mines, domestic servitude, forced begging…). Deterministic and
+idempotent: a second run changes nothing."""
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from sira.accounts.models import Organisation, User
+from sira.cases import services
+from sira.cases.models import Case
+from sira.core.vocab import terms
+from sira.geo.models import Cercle
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
+CONTEXTS = [
+    "PoliceOperation",
+    "FlowMonitoringPoint",
+    "BorderPost",
+    "Community",
+    "LabourInspection",
+    "Outreach",
+    "Hotline",
+]
+
+
+def load_spec() -> dict:
+    return yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def seed_organisations_and_users(spec: dict) -> dict[str, User]:
+    orgs = {}
+    for item in spec["organisations"]:
+        fields = {k: v for k, v in item.items() if k not in ("key", "name", "region")}
+        orgs[item["key"]], _ = Organisation.objects.get_or_create(
+            name=item["name"], defaults={**fields, "region_id": item["region"], "is_synthetic": True}
+        )
+    users = {}
+    for item in spec["users"]:
+        user, created = User.objects.get_or_create(
+            username=item["username"],
+            defaults={
+                "organisation": orgs[item["org"]],
+                "role": item["role"],
+                "is_staff": item.get("staff", False),
+                "is_superuser": item.get("staff", False),
+                "is_synthetic": True,
+            },
+        )
+        if created:
+            user.set_password(spec["password"])
+            user.save(update_fields=["password"])
+        users[item["username"]] = user
+    return users
+
+
+def _pick_weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _case_input(rng: random.Random, spec: dict, scenario: dict, today: dt.date) -> dict:
+    nationality = _pick_weighted(rng, scenario["nat"])
+    female = rng.random() < scenario["female"]
+    gender = "Feminine" if female else "Masculine"
+    if nationality == "NG" and female:
+        first, last = rng.choice(spec["first_names"]["Feminine_NG"]), rng.choice(spec["last_names_NG"])
+    else:
+        first, last = rng.choice(spec["first_names"][gender]), rng.choice(spec["last_names"])
+    age = rng.randint(*scenario["ages"])
+    identified = today - dt.timedelta(days=rng.randint(0, 3 * 365))
+    region = rng.choice(scenario["regions"])
+    cercles = list(Cercle.objects.filter(region_id=region).values_list("code", flat=True))
+    birth = identified - dt.timedelta(days=age * 365 + rng.randint(0, 364)) if rng.random() < 0.4 else None
+    subsector = scenario["subsector"]
+    exploitation = {
+        "forms": scenario["forms"],
+        "means_of_control": rng.sample(scenario["means"], k=rng.randint(1, len(scenario["means"]))),
+        "recruitment_methods": [
+            rng.choice(["ThroughFamilyOrFamilyEvents", "ThroughIntermediary", "ThroughFriendsOrSocialEvents"])
+        ],
+        "recruiter_relationship": rng.choice(["Familial", "Acquainted", "Unaquainted"]),
+        "age_at_recruitment": max(age - rng.randint(0, 2), 3),
+    }
+    if subsector:
+        exploitation |= {
+            "subsector": subsector,
+            "industry": terms("industry_subsector")[subsector].htcds_value,
+        }
+    origin_country = nationality if nationality != "ML" else "ML"
+    route = [
+        {"kind": "Origin", "country": origin_country, "region": None, "cercle": None, "locality": ""},
+        {
+            "kind": "Identification",
+            "country": "ML",
+            "region_id": region,
+            "cercle_id": rng.choice(cercles),
+            "locality": "",
+        },
+    ]
+    if origin_country == "ML":
+        route[0] |= {"region_id": rng.choice(["ML01", "ML02", "ML03", "ML04", "ML05"]), "region": None}
+    route = [{k: v for k, v in stop.items() if v is not None} for stop in route]
+    return {
+        "person": {
+            "first_name": first,
+            "last_name": last,
+            "birth_date": birth,
+            "estimated_age": None if birth else age,
+            "gender": gender,
+            "citizenships": [nationality],
+            "primary_language": {"NG": "bin", "BF": "mos"}.get(nationality, "bam"),
+            "phone": f"+2237{rng.randint(0, 9999999):07d}" if rng.random() < 0.3 else "",
+        },
+        "case": {
+            "identification_date": identified,
+            "identification_context": rng.choice(CONTEXTS),
+            "identification_region_id": region,
+            "trafficking_status": rng.choice(
+                ["PossibleVictimOfTrafficking"] * 3 + ["ActualVictimOfTrafficking"]
+            ),
+            "case_status": rng.choice(["Active"] * 3 + ["FollowUp", "Closed"]),
+        },
+        "exploitation": exploitation,
+        "route": route,
+        "consents": {
+            "Registration": {"given": True},
+            "Sharing": {"given": rng.random() < 0.6},
+            "Statistics": {"given": rng.random() < 0.9},
+            "Contact": {"given": rng.random() < 0.5},
+        },
+    }
+
+
+def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | None = None) -> int:
+    if Case.objects.filter(is_synthetic=True).exists():
+        return 0
+    today = today or dt.date.today()
+    rng = random.Random(2012023)  # seeded: the same demo every time (law 2012-023)
+    scenarios = spec["scenarios"]
+    weights = [s["weight"] for s in scenarios]
+    registrars = [users[name] for name in spec["registrars"]]
+    shelter = users["prestataire"].organisation
+    prosecutor = users["procureur"]
+    with transaction.atomic():
+        for _ in range(count):
+            data = _case_input(rng, spec, rng.choices(scenarios, weights=weights)[0], today)
+            if data["case"]["case_status"] == "Closed":
+                data["case"]["closure_reason"] = rng.choice(
+                    ["Reintegrated", "ReturnedToFamily", "Repatriated"]
+                )
+            by = rng.choice(registrars)
+            case = services.register_case(by=by, synthetic=True, **data)
+            if rng.random() < 0.25:
+                services.grant_access(case, by=by, organisation=shelter, reason="Demo referral to shelter")
+            if rng.random() < 0.1:
+                services.grant_access(case, by=by, user=prosecutor, reason="Demo: case under investigation")
+    return count

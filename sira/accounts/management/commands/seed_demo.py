@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from sira.accounts import demo
+
+
+class Command(BaseCommand):
+    help = "Create the synthetic demo organisations, users (one per role) and cases. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=300, help="Number of synthetic cases (default 300).")
+
+    def handle(self, *args, cases, **options):
+        spec = demo.load_spec()
+        users = demo.seed_organisations_and_users(spec)
+        created = demo.seed_cases(spec, users, cases)
+        self.stdout.write(f"Synthetic cases created: {created} (already present are kept).")
+        self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
+        for user in users.values():
+            self.stdout.write(f"  {user.username:18} {user.get_role_display()!s:26} {user.organisation}")

@@ -1,0 +1,84 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sira.core.vocab import choices
+
+
+def org_type_choices():
+    return choices("org_type")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)  # HTCDS org_Name
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    org_type = models.CharField(_("type"), max_length=40, choices=org_type_choices)  # HTCDS org_Type (+Mali)
+    region = models.ForeignKey(
+        "geo.Region", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("region")
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)  # HTCDS org_ShippingCity
+    phone = models.CharField(_("phone"), max_length=20, blank=True)  # HTCDS org_Phone (E.164)
+    email = models.EmailField(_("email"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+
+class Role(models.TextChoices):
+    FRONTLINE = "frontline_worker", _("Frontline worker")
+    CASE_MANAGER = "case_manager", _("Case manager")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    INVESTIGATOR = "investigator", _("Investigator")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    STATISTICIAN = "national_statistician", _("National statistician")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Scope(models.TextChoices):
+    """Which case records a user sees besides those explicitly granted (shared or referred)."""
+
+    GRANTED = "granted", _("Granted records only")
+    OWN = "own", _("Own records")
+    ORGANISATION = "organisation", _("Own organisation")
+    REGION = "region", _("Organisation's region")
+    NATIONAL = "national", _("National")
+
+
+DEFAULT_SCOPE = {
+    Role.FRONTLINE: Scope.OWN,
+    Role.CASE_MANAGER: Scope.ORGANISATION,
+    Role.SERVICE_PROVIDER: Scope.GRANTED,
+    Role.INVESTIGATOR: Scope.ORGANISATION,
+    Role.PROSECUTOR: Scope.GRANTED,
+    Role.STATISTICIAN: Scope.GRANTED,
+    Role.ADMINISTRATOR: Scope.GRANTED,
+}
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.FRONTLINE)
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs):
+        if not self.scope:
+            self.scope = DEFAULT_SCOPE[Role(self.role)]
+        super().save(*args, **kwargs)

@@ -1,0 +1,40 @@
+"""Counts for dashboards. National figures are suppressed below the small-cell threshold."""
+
+from django.db.models import Count
+
+from sira.cases.choices import AGE_GROUPS
+from sira.cases.models import Case, Exploitation
+from sira.core.suppression import suppress, suppressed_counts
+from sira.core.vocab import label
+from sira.geo.models import Region
+
+
+def by_status(queryset) -> list[dict]:
+    rows = queryset.values("case_status").annotate(n=Count("id")).order_by("case_status")
+    return [{"label": label("case_status", r["case_status"]), "n": r["n"]} for r in rows]
+
+
+def national_summary() -> dict:
+    cases = Case.objects.all()
+    regions = {r.pk: str(r) for r in Region.objects.all()}
+    by_region = suppressed_counts(
+        cases.values("identification_region").annotate(n=Count("id")).order_by("identification_region"),
+        "identification_region",
+    )
+    by_gender = suppressed_counts(cases.values("person__gender").annotate(n=Count("id")), "person__gender")
+    by_form = suppressed_counts(
+        Exploitation.objects.values("form").annotate(n=Count("case", distinct=True)).order_by("-n"), "form"
+    )
+    by_age = [
+        {"label": str(lbl), "n": suppress(cases.filter(age_at_identification__range=(lo, hi)).count())}
+        for _code, lbl, lo, hi in AGE_GROUPS
+    ]
+    return {
+        "total": suppress(cases.count()),
+        "by_region": [
+            {"label": regions.get(r["identification_region"], "?"), "n": r["n"]} for r in by_region
+        ],
+        "by_gender": [{"label": label("gender", r["person__gender"]), "n": r["n"]} for r in by_gender],
+        "by_form": [{"label": label("exploitation_form", r["form"]), "n": r["n"]} for r in by_form],
+        "by_age": by_age,
+    }

@@ -1,0 +1,304 @@
+"""The case registry. Field comments name the HTCDS v2.0 field each one maps to; Sira extensions are
+listed in docs/htcds-extensions.md. Identifying values are encrypted (Identity*Field)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from sira.cases import choices
+from sira.core.crypto import IdentityCharField, IdentityDateField, IdentityTextField, blind_index
+
+IDENTITY_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "birth_date",
+    "phone",
+    "address",
+    "identity_number",
+    "father_name",
+    "mother_name",
+    "disability_details",
+)
+
+
+class Person(models.Model):
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    first_name = IdentityCharField(_("first name"), max_length=100, blank=True, null=True)  # prs_FirstName
+    middle_name = IdentityCharField(_("middle name"), max_length=100, blank=True, null=True)  # prs_MiddleName
+    last_name = IdentityCharField(_("last name"), max_length=100, blank=True, null=True)  # prs_SecondName
+    first_name_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    last_name_index = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+    birth_date = IdentityDateField(_("date of birth"), blank=True, null=True)  # prs_Birthdate
+    estimated_age = models.PositiveSmallIntegerField(
+        _("estimated age"), null=True, blank=True, help_text=_("When the date of birth is unknown.")
+    )
+    gender = models.CharField(_("sex / gender"), max_length=30, choices=choices.gender)  # prs_Gender
+    citizenships = CountryField(_("citizenships"), multiple=True, blank=True)  # prs_Citizenship
+    primary_language = models.CharField(  # prs_PrimaryLanguage
+        _("primary language"), max_length=8, choices=choices.language, blank=True
+    )
+    secondary_language = models.CharField(  # prs_SecondaryLanguage
+        _("secondary language"), max_length=8, choices=choices.language, blank=True
+    )
+    education = models.CharField(  # prs_HighestLevelOfEducation
+        _("highest level of education"), max_length=40, choices=choices.education, blank=True
+    )
+    marital_status = models.CharField(  # prs_MaritalStatus
+        _("marital status"), max_length=30, choices=choices.marital_status, blank=True
+    )
+    number_of_children = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    phone = IdentityCharField(_("phone"), max_length=20, blank=True, null=True)  # prs_MobilePhone
+    address = IdentityTextField(_("address"), blank=True, null=True)  # prs_Mailing*
+    identity_number = IdentityCharField(_("identity document number"), max_length=60, blank=True, null=True)
+    father_name = IdentityCharField(_("father's name"), max_length=150, blank=True, null=True)
+    mother_name = IdentityCharField(_("mother's name"), max_length=150, blank=True, null=True)
+    has_disability = models.BooleanField(_("has a disability"), null=True, blank=True)
+    disability_details = IdentityTextField(_("disability details"), blank=True, null=True)
+    is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"{_('Person')} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        # The blind indexes are derived here so no code path can store a name without them.
+        self.first_name_index = blind_index(self.first_name or "")
+        self.last_name_index = blind_index(self.last_name or "")
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "first_name_index", "last_name_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+
+class Case(models.Model):
+    case_number = models.CharField(_("case number"), max_length=40)
+    organisation = models.ForeignKey(  # identifying organisation
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("organisation"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
+    identified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("identified by")
+    )
+    owner = models.ForeignKey(  # cas_CaseOwner
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("case owner")
+    )
+    identification_date = models.DateField(_("identification date"))
+    identification_context = models.CharField(
+        _("identification context"), max_length=30, choices=choices.identification_context
+    )
+    identification_region = models.ForeignKey(
+        "geo.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of identification")
+    )
+    identification_cercle = models.ForeignKey(
+        "geo.Cercle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cercle of identification"),
+    )
+    age_at_identification = models.PositiveSmallIntegerField(
+        _("age at identification"), null=True, blank=True
+    )
+    trafficking_status = models.CharField(  # vic_TraffickingStatus
+        _("trafficking status"),
+        max_length=40,
+        choices=choices.trafficking_status,
+        default="PossibleVictimOfTrafficking",
+    )
+    status_decider = models.CharField(  # vic_TraffickingStatusDecisionMakingOrg
+        _("status decided by (type of body)"), max_length=40, choices=choices.status_decider, blank=True
+    )
+    status_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("status decided by"),
+    )
+    status_decided_on = models.DateField(_("status decided on"), null=True, blank=True)
+    case_status = models.CharField(  # cas_Status
+        _("case status"), max_length=20, choices=choices.case_status, default="Active"
+    )
+    closure_reason = models.CharField(  # cas_ReasonForCaseClosure
+        _("closure reason"), max_length=30, choices=choices.closure_reason, blank=True
+    )
+    narrative = IdentityTextField(_("narrative"), blank=True, null=True)
+    is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-identification_date", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "case_number"], name="case_number_unique_per_org")
+        ]
+        indexes = [
+            # The case list: an organisation's cases by status, newest first.
+            models.Index(
+                fields=["organisation", "case_status", "-identification_date"], name="case_org_status"
+            ),
+            # Regional scope and regional statistics.
+            models.Index(fields=["identification_region", "identification_date"], name="case_region_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class Exploitation(models.Model):
+    """One form of exploitation suffered in a case (HTCDS vic_TypeOfExploitation is multi-select:
+    one row per value, each with its own industry and dates)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
+    form = models.CharField(_("form of exploitation"), max_length=40, choices=choices.exploitation_form)
+    industry = models.CharField(  # vic_ForcedLabourIndustry (ISIC Rev.4 section)
+        _("labour industry (ISIC)"), max_length=60, choices=choices.industry, blank=True
+    )
+    subsector = models.CharField(
+        _("sub-sector"), max_length=40, choices=choices.industry_subsector, blank=True
+    )
+    means_of_control = models.JSONField(
+        _("means of control"), default=list, blank=True
+    )  # vic_MethodsOfControl
+    recruitment_methods = models.JSONField(  # vic_MethodOfRecruitment
+        _("recruitment methods"), default=list, blank=True
+    )
+    recruiter_relationship = models.CharField(  # vic_RelationshipToTrafficker
+        _("relationship to recruiter"), max_length=20, choices=choices.recruiter_relationship, blank=True
+    )
+    age_at_recruitment = models.PositiveSmallIntegerField(  # vic_AgeWhenTrafficked
+        _("age when recruited"), null=True, blank=True
+    )
+    start_date = models.DateField(_("start of exploitation"), null=True, blank=True)
+    end_date = models.DateField(_("end of exploitation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exploitation")
+        verbose_name_plural = _("exploitations")
+        constraints = [models.UniqueConstraint(fields=["case", "form"], name="one_row_per_form")]
+
+    def __str__(self) -> str:
+        return self.get_form_display()
+
+
+class RouteStop(models.Model):
+    """An ordered place on the person's route (HTCDS Historic Trafficking Events, hte_*)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route")
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("type of place"), max_length=20, choices=choices.route_stop)  # hte_Type
+    country = CountryField(_("country"))  # hte_Country (ISO 3166 alpha-2)
+    region = models.ForeignKey(
+        "geo.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    cercle = models.ForeignKey(
+        "geo.Cercle",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cercle"),
+    )
+    locality = models.CharField(_("town or site"), max_length=100, blank=True)  # hte_City
+    date = models.DateField(_("date"), null=True, blank=True)  # hte_Date
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("place on the route")
+        verbose_name_plural = _("route")
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.get_kind_display()}: {self.country.code}"
+
+
+class Consent(models.Model):
+    """Purpose-specific consent (HTCDS con_Consent, split by purpose), with its withdrawal."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=choices.consent_purpose)
+    given = models.BooleanField(_("consent given"))
+    organisations = models.ManyToManyField(
+        "accounts.Organisation",
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisations it may be shared with"),
+    )
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    class Meta:
+        ordering = ["purpose", "-recorded_on"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.given}"
+
+    @property
+    def active(self) -> bool:
+        return self.given and self.withdrawn_on is None
+
+
+class CaseGrant(models.Model):
+    """Need-to-know access to one case for a user or an organisation outside its scope (sharing with
+    consent, referral). Revoked grants are kept for the record."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="case_grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="case_grants"
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False) | models.Q(user__isnull=False),
+                name="grant_has_grantee",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.organisation_id or self.user_id}"

@@ -1,0 +1,173 @@
+"""One matrix over roles × endpoints × relation (own organisation / other organisation / granted).
+A case outside a user's reach must not leak through any page or API endpoint, and must answer 404
+exactly like a case that does not exist."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from sira.accounts.models import Role
+from sira.cases.models import Case
+from sira.cases.services import grant_access
+from sira.testing.factories import CaseFactory, UserFactory
+
+EDITORS = {Role.FRONTLINE, Role.CASE_MANAGER, Role.INVESTIGATOR}
+
+
+def _web(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+# Each endpoint answers "does the case's data reach this user here?"
+def page_detail(user, case):
+    status = _web(user).get(reverse("cases:detail", args=[case.pk])).status_code
+    assert status in (200, 404)
+    return status == 200
+
+
+def page_list(user, case):
+    return case.case_number in _web(user).get(reverse("cases:list")).content.decode()
+
+
+def page_search(user, case):
+    response = _web(user).get(
+        reverse("cases:list"), {"q": f"{case.person.first_name} {case.person.last_name}"}
+    )
+    return case.case_number in response.content.decode()
+
+
+def page_export(user, case):
+    return case.case_number in _web(user).get(reverse("cases:export")).content.decode()
+
+
+def page_edit_form(user, case):
+    status = _web(user).get(reverse("cases:edit", args=[case.pk])).status_code
+    assert status in (200, 403, 404)
+    return status != 404
+
+
+def api_list(user, case):
+    return case.case_number in _api(user).get("/api/v1/cases/").content.decode()
+
+
+def api_search(user, case):
+    response = _api(user).get("/api/v1/cases/", {"q": case.person.last_name})
+    return case.case_number in response.content.decode()
+
+
+def api_detail(user, case):
+    status = _api(user).get(f"/api/v1/cases/{case.pk}/").status_code
+    assert status in (200, 404)
+    return status == 200
+
+
+def api_export(user, case):
+    return case.case_number in _api(user).get("/api/v1/cases/export/").content.decode()
+
+
+VIEW_ENDPOINTS = [
+    page_detail,
+    page_list,
+    page_search,
+    page_export,
+    page_edit_form,
+    api_list,
+    api_search,
+    api_detail,
+    api_export,
+]
+
+
+def page_edit_post(user, case):
+    response = _web(user).post(reverse("cases:edit", args=[case.pk]), {"case-case_status": "Closed"})
+    return response.status_code
+
+
+def api_patch(user, case):
+    return _api(user).patch(f"/api/v1/cases/{case.pk}/", {"case_status": "Closed"}, format="json").status_code
+
+
+@pytest.fixture
+def setting(org_a, org_b):
+    def build(role, relation):
+        user = UserFactory(username=f"u-{role}", organisation=org_a, role=role)
+        if relation == "own":
+            registrar = user if role in EDITORS else UserFactory(username="colleague", organisation=org_a)
+            case = CaseFactory(by=registrar)
+        else:
+            case = CaseFactory(by=UserFactory(username="outsider", organisation=org_b))
+            if relation == "granted":
+                grant_access(case, by=case.owner, organisation=org_a, reason="test referral")
+        return user, Case.objects.select_related("person").get(pk=case.pk)
+
+    return build
+
+
+RELATIONS = ["own", "other", "granted"]
+
+
+def expected_view(role, relation):
+    return {"own": role in EDITORS, "other": False, "granted": True}[relation]
+
+
+def expected_change(role, relation):
+    return relation == "own" and role in EDITORS
+
+
+@pytest.mark.parametrize("endpoint", VIEW_ENDPOINTS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", list(Role))
+def test_who_sees_a_case(setting, role, relation, endpoint):
+    user, case = setting(role, relation)
+    assert endpoint(user, case) is expected_view(role, relation)
+
+
+@pytest.mark.parametrize("endpoint", [page_edit_post, api_patch], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", list(Role))
+def test_who_changes_a_case(setting, role, relation, endpoint):
+    user, case = setting(role, relation)
+    status = endpoint(user, case)
+    case.refresh_from_db()
+    if expected_change(role, relation):
+        assert status in (200, 302)
+    elif expected_view(role, relation):
+        assert status == 403
+        assert case.case_status == "Active"
+    else:
+        assert status == 404
+        assert case.case_status == "Active"
+
+
+def test_missing_and_forbidden_answer_alike(setting):
+    user, case = setting(Role.CASE_MANAGER, "other")
+    missing = _web(user).get(reverse("cases:detail", args=[case.pk + 10_000]))
+    forbidden = _web(user).get(reverse("cases:detail", args=[case.pk]))
+    assert missing.status_code == forbidden.status_code == 404
+    assert missing.content == forbidden.content
+
+
+def test_anonymous_is_sent_to_login(setting):
+    _user, case = setting(Role.CASE_MANAGER, "own")
+    from django.test import Client
+
+    response = Client().get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert APIClient().get("/api/v1/cases/").status_code == 401
+
+
+def test_revoked_grant_no_longer_gives_access(setting):
+    user, case = setting(Role.SERVICE_PROVIDER, "granted")
+    assert page_detail(user, case)
+    case.grants.update(revoked_at="2026-01-01T00:00:00Z")
+    assert not page_detail(user, case)
