@@ -34,7 +34,7 @@ test: lint
 
 # Regenerate the message catalogues after changing user-facing text (needs GNU gettext).
 messages: install
-	SIRA_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=var
+	SIRA_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=var --ignore=conftest.py --ignore="*/tests/*" --ignore="sira/testing/*"
 	SIRA_DEBUG=1 $(PY) manage.py compile_catalogues
 
 clean:

@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
     "Fields follow HTCDS v2.0 (IOM, CC BY 4.0).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "sira.cases.choices.language",
+        "CountryEnum": "django_countries.countries",
+    },
 }
 
 # Database triggers make the audit table append-only (see audit/migrations/0002).

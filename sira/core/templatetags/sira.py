@@ -1,0 +1,10 @@
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.filter
+def cell(count):
+    """A statistics cell: the count, or "<threshold" where it was suppressed (None)."""
+    return f"<{settings.SIRA_SMALL_CELL_THRESHOLD}" if count is None else count
