@@ -16,3 +16,5 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Persistent connections would keep the live-server thread attached to the test database at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

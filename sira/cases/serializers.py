@@ -33,7 +33,10 @@ class PersonSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "has_disability",
             "disability_details",
         ]
-        extra_kwargs = {"first_name": {"required": True, "allow_blank": False}}
+        extra_kwargs = {
+            "first_name": {"required": True, "allow_blank": False},
+            "citizenships": {"required": False},
+        }
 
 
 class ExploitationSerializer(serializers.ModelSerializer):
