@@ -30,7 +30,8 @@ def untranslated(po: polib.POFile) -> list[str]:
         if entry.obsolete:
             continue
         values = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
-        if "fuzzy" in entry.flags or not all(values):
+        # A "#|" previous msgid means the entry was matched from an older text: it needs review.
+        if "fuzzy" in entry.flags or entry.previous_msgid or not all(values):
             missing.append(entry.msgid)
     return missing
 
