@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sira.accounts",
     "sira.geo",
     "sira.cases",
+    "sira.screening",
 ]
 
 MIDDLEWARE = [
