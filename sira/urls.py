@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("sira.accounts.urls")),
     path("cases/", include("sira.cases.urls")),
+    path("screening/", include("sira.screening.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

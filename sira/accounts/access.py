@@ -1,5 +1,7 @@
 """What a role may do, independent of which records it sees (that is each app's access module)."""
 
+from django.db.models import Q
+
 from sira.accounts.models import Role, Scope
 
 # Roles that register and edit case records within their scope.
@@ -18,3 +20,24 @@ def can_edit_in_scope(user) -> bool:
 
 def sees_aggregates(user) -> bool:
     return user.is_authenticated and user.role in AGGREGATE_ROLES
+
+
+def scope_q(user, *, organisation: str, owners: tuple[str, ...], region: str) -> Q:
+    """Records within the user's standing scope (never those granted), for any model: the caller names
+    the fields holding the owning organisation, the owning users and the region."""
+    if user.scope == Scope.NATIONAL:
+        return Q()
+    if user.organisation_id is None:
+        return Q(pk__in=[])
+    own_org = Q(**{organisation: user.organisation_id})
+    if user.scope == Scope.ORGANISATION:
+        return own_org
+    if user.scope == Scope.REGION:
+        region_id = user.organisation.region_id
+        return Q(**{region: region_id}) if region_id else own_org
+    if user.scope == Scope.OWN:
+        mine = Q(pk__in=[])
+        for owner in owners:
+            mine |= Q(**{owner: user})
+        return own_org & mine
+    return Q(pk__in=[])

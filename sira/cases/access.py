@@ -5,8 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from sira.accounts.access import can_edit_in_scope
-from sira.accounts.models import Scope
+from sira.accounts.access import can_edit_in_scope, scope_q
 from sira.cases.models import Case, CaseGrant
 
 VIEW = "view"
@@ -15,19 +14,12 @@ EXPORT = "export"
 
 
 def _scope_q(user) -> Q:
-    """Records within the user's standing scope (never granted records)."""
-    if user.scope == Scope.NATIONAL:
-        return Q()
-    if user.organisation_id is None:
-        return Q(pk__in=[])
-    if user.scope == Scope.ORGANISATION:
-        return Q(organisation_id=user.organisation_id)
-    if user.scope == Scope.REGION:
-        region_id = user.organisation.region_id
-        return Q(identification_region_id=region_id) if region_id else Q(organisation_id=user.organisation_id)
-    if user.scope == Scope.OWN:
-        return Q(organisation_id=user.organisation_id) & (Q(owner=user) | Q(identified_by=user))
-    return Q(pk__in=[])
+    return scope_q(
+        user,
+        organisation="organisation_id",
+        owners=("owner", "identified_by"),
+        region="identification_region_id",
+    )
 
 
 def _granted_q(user) -> Q:

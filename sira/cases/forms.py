@@ -214,11 +214,14 @@ class CaseRegistration:
     """The guided form's five steps on one page (one round trip on a slow network, and no identity
     data parked in a session between steps), validated together for the rules that span steps."""
 
-    def __init__(self, data=None):
-        self.person = PersonForm(data, prefix="person")
-        self.case = CaseForm(data, prefix="case")
-        self.exploitation = ExploitationForm(data, prefix="exp")
-        self.route = RouteFormSet(data, prefix="route", queryset=RouteStop.objects.none())
+    def __init__(self, data=None, initial=None):
+        initial = initial or {}
+        self.person = PersonForm(data, prefix="person", initial=initial.get("person"))
+        self.case = CaseForm(data, prefix="case", initial=initial.get("case"))
+        self.exploitation = ExploitationForm(data, prefix="exp", initial=initial.get("exploitation"))
+        self.route = RouteFormSet(
+            data, prefix="route", queryset=RouteStop.objects.none(), initial=initial.get("route", [])
+        )
         self.consent = ConsentForm(data, prefix="consent")
         self.case.fields["identification_region"].queryset = Region.objects.all()
         self.case.fields["identification_cercle"].queryset = Cercle.objects.select_related("region")

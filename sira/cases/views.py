@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from sira.audit.services import timeline
 from sira.cases import access, export, services
 from sira.cases.filters import CaseFilter
 from sira.cases.forms import CaseEditForm, CaseRegistration, PersonForm
+from sira.screening import access as screening_access
+from sira.screening import services as screening_services
 
 PAGE_SIZE = 25
 
@@ -41,12 +44,21 @@ def case_list(request):
 def case_create(request):
     if not can_register_cases(request.user):
         raise PermissionDenied
-    registration = CaseRegistration(request.POST or None)
+    screening = None
+    if screening_id := request.GET.get("screening"):
+        screening = screening_access.get_screening_for_user(
+            request.user, screening_id, screening_access.CHANGE
+        )
+    initial = screening_services.case_initial(screening) if screening else None
+    registration = CaseRegistration(request.POST or None, initial=initial)
     if request.method == "POST" and registration.is_valid():
-        case = services.register_case(by=request.user, request=request, **registration.service_input())
+        with transaction.atomic():
+            case = services.register_case(by=request.user, request=request, **registration.service_input())
+            if screening is not None:
+                screening_services.attach_to_case(screening, case, by=request.user, request=request)
         messages.success(request, _("Case %(number)s registered.") % {"number": case.case_number})
         return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_form.html", {"registration": registration})
+    return render(request, "cases/case_form.html", {"registration": registration, "screening": screening})
 
 
 @login_required
@@ -64,6 +76,7 @@ def case_detail(request, pk):
             "route": case.route.select_related("region", "cercle"),
             "consents": case.consents.prefetch_related("organisations"),
             "events": timeline(case)[:50],
+            "screenings": case.screenings.select_related("catalogue").order_by("-screened_on"),
             "can_edit": access.can(request.user, case, access.CHANGE),
         },
     )

@@ -55,8 +55,10 @@ class Indicator:
     def applies(self, *, child: bool, forms: list[str]) -> bool:
         if not (self.child if child else self.adult):
             return False
-        if "all" in self.forms or not forms:
+        if "all" in self.forms:
             return True
+        if not forms:  # nothing suspected yet: every general question, no form-specific one
+            return self.category != "specific"
         return bool(set(self.forms) & set(forms))
 
 
@@ -99,8 +101,16 @@ class Catalogue:
         kinds = {"sexual" if f in sexual else "labour" for f in forms}
         return sorted(kinds) or [self.data["scoring_sets"]["default"]]
 
+    def with_families(self, forms: list[str]) -> list[str]:
+        """The suspected forms plus their families, so general questions are asked for specific forms."""
+        families = self.data.get("form_family", {})
+        return sorted(
+            set(forms) | {families[kind] for kind in self.set_kind(forms) if forms and kind in families}
+        )
+
     def questions(self, *, child: bool, forms: list[str]) -> list[Indicator]:
-        return [i for i in self.indicators.values() if i.applies(child=child, forms=forms)]
+        expanded = self.with_families(forms)
+        return [i for i in self.indicators.values() if i.applies(child=child, forms=expanded)]
 
 
 def _is_wildcard(target: str, indicators) -> bool:

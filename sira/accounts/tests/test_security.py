@@ -54,7 +54,9 @@ def test_forms_require_a_csrf_token(awa):
 
 
 def test_statistician_sees_counts_but_never_a_name(secretariat, awa, bakary):
-    cases = [CaseFactory(by=awa) for _ in range(6)] + [CaseFactory(by=bakary, region="ML05")]
+    # Distinctive names: a common word as a surname (Faker can give "Pages") would match page text.
+    cases = [CaseFactory(by=awa, first_name=f"Zelinda{n}", last_name=f"Quorvath{n}") for n in range(6)]
+    cases.append(CaseFactory(by=bakary, region="ML05", first_name="Zelinda9", last_name="Quorvath9"))
     client = Client()
     client.force_login(secretariat)
     pages = [

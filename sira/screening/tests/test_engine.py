@@ -1,6 +1,7 @@
 """Table-driven tests of every screening rule. Each rule is exercised just below and at its threshold."""
 
 import pytest
+from django.utils import translation
 
 from sira.screening import engine
 from sira.screening.catalogue import CatalogueError, parse
@@ -212,6 +213,6 @@ def test_the_shipped_catalogue_parses_and_scores_labour_sets_only():
 def test_a_malformed_catalogue_is_refused_with_a_reason(break_it, message):
     data = synthetic_data()
     break_it(data)
-    with pytest.raises(CatalogueError) as error:
+    with translation.override("en"), pytest.raises(CatalogueError) as error:
         parse(data)
     assert message in str(error.value)

@@ -1,0 +1,134 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sira.cases.forms import DateInput
+from sira.core.vocab import choices
+from sira.screening.models import Screening
+
+ANSWER_CHOICES = [
+    ("yes", gettext_lazy("Yes")),
+    ("no", gettext_lazy("No")),
+    ("unknown", gettext_lazy("Unknown")),
+]
+
+
+class ProfileForm(forms.ModelForm):
+    """Step 1: who is screened, without identity: sex, age, nationality, route, suspected forms."""
+
+    suspected_forms = forms.MultipleChoiceField(
+        label=gettext_lazy("Suspected forms of exploitation"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy(
+            "Only the questions for these forms are asked; leave empty for general questions."
+        ),
+    )
+
+    class Meta:
+        model = Screening
+        fields = [
+            "screened_on",
+            "gender",
+            "age",
+            "nationality",
+            "departure_country",
+            "departure_region",
+            "destination_country",
+            "region",
+            "cercle",
+            "context",
+            "suspected_forms",
+        ]
+        widgets = {"screened_on": DateInput()}
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suspected_forms"].choices = [(f["id"], catalogue.text(f)) for f in catalogue.forms]
+        self.fields["gender"].required = True
+        self.fields["region"].required = True
+        self.fields["age"].help_text = gettext_lazy(
+            "Leave empty if unknown: the person is then presumed a child."
+        )
+        self.initial.setdefault("screened_on", dt.date.today())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("age") is not None and data["age"] > 120:
+            self.add_error("age", _("An age over %(max)d years is not possible.") % {"max": 120})
+        if data.get("screened_on") and data["screened_on"] > dt.date.today():
+            self.add_error("screened_on", _("The screening date cannot be in the future."))
+        cercle, region = data.get("cercle"), data.get("region")
+        if cercle and region and cercle.region_id != region.pk:
+            self.add_error("cercle", _("This cercle is not in the chosen region."))
+        if data.get("departure_region") and str(data.get("departure_country")) != "ML":
+            self.add_error("departure_region", _("A region of Mali can only be given for a place in Mali."))
+        return data
+
+
+class AnswersForm(forms.Form):
+    """Step 2: urgent flags first, then the catalogue's questions for this person's age and suspected forms.
+    An unanswered question is "not asked"; "unknown" is a real answer and never counts as no."""
+
+    def __init__(self, *args, screening: Screening, **kwargs):
+        super().__init__(*args, **kwargs)
+        catalogue = screening.catalogue.catalogue
+        child = screening.age is None or screening.age < 18
+        self.groups: dict[str, list] = {"urgent": [], "contextual": [], "general": [], "specific": []}
+        for flag in catalogue.urgent_flags:
+            name = f"urgent__{flag['id']}"
+            self.fields[name] = forms.ChoiceField(
+                label=catalogue.text(flag["question"]),
+                choices=ANSWER_CHOICES[:2],
+                widget=forms.RadioSelect,
+                initial="yes" if flag["id"] in screening.urgent else None,
+            )
+            self.groups["urgent"].append(name)
+        for indicator in catalogue.questions(child=child, forms=screening.suspected_forms):
+            name = f"q__{indicator.id}"
+            self.fields[name] = forms.ChoiceField(
+                label=indicator.text("question"),
+                help_text=indicator.text("guidance"),
+                choices=ANSWER_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=screening.answers.get(indicator.id),
+            )
+            self.groups[indicator.category].append(name)
+
+    def grouped(self):
+        return [(group, [self[name] for name in names]) for group, names in self.groups.items() if names]
+
+    def answers(self) -> dict[str, str]:
+        return {k[3:]: v for k, v in self.cleaned_data.items() if k.startswith("q__") and v}
+
+    def urgent(self) -> list[str]:
+        return [k[8:] for k, v in self.cleaned_data.items() if k.startswith("urgent__") and v == "yes"]
+
+
+class DeterminationForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Your determination"), choices=lambda: choices("trafficking_status")
+    )
+    justification = forms.CharField(
+        label=gettext_lazy("Justification"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Why you reach this determination; the indicators alone never decide."),
+    )
+
+
+class AttachForm(forms.Form):
+    case_number = forms.CharField(label=gettext_lazy("Case number"), max_length=40)
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = cases
+
+    def clean_case_number(self):
+        number = self.cleaned_data["case_number"].strip()
+        case = self.cases.filter(case_number__iexact=number).first()
+        if case is None:
+            raise forms.ValidationError(_("No case with this number that you can change."))
+        return case

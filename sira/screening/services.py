@@ -1,0 +1,117 @@
+"""State changes on screenings; each writes its audit event in the same transaction."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from sira.audit.models import AuditEvent
+from sira.audit.services import record
+from sira.screening import engine
+from sira.screening.models import CatalogueVersion, Screening
+
+PROFILE_FIELDS = (
+    "screened_on",
+    "gender",
+    "age",
+    "nationality",
+    "departure_country",
+    "departure_region",
+    "destination_country",
+    "region",
+    "cercle",
+    "context",
+    "suspected_forms",
+)
+
+
+def current_catalogue() -> CatalogueVersion:
+    return CatalogueVersion.objects.get(is_current=True)
+
+
+def start_screening(*, by, profile: dict, request=None, catalogue=None) -> Screening:
+    screening = Screening.objects.create(
+        catalogue=catalogue or current_catalogue(),
+        organisation=by.organisation,
+        screened_by=by,
+        **{k: v for k, v in profile.items() if k in PROFILE_FIELDS},
+    )
+    record(AuditEvent.Action.CREATE, actor=by, request=request, obj=screening)
+    return screening
+
+
+@transaction.atomic
+def complete_screening(
+    screening: Screening, *, by, answers: dict, urgent: list[str], request=None
+) -> Screening:
+    """Score with the catalogue version the screening started with, whatever is current now."""
+    screening.answers = answers
+    screening.urgent = sorted(urgent)
+    screening.result = engine.score(
+        screening.catalogue.catalogue,
+        answers,
+        age=screening.age,
+        forms=screening.suspected_forms,
+        urgent=screening.urgent,
+    )
+    screening.outcome = screening.result["outcome"]
+    screening.status = Screening.Status.COMPLETE
+    screening.save(update_fields=["answers", "urgent", "result", "outcome", "status"])
+    record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=screening, fields=["answers", "outcome"])
+    return screening
+
+
+@transaction.atomic
+def record_determination(screening: Screening, *, by, status: str, justification: str, request=None) -> None:
+    screening.determination = status
+    screening.justification = justification
+    screening.determined_by = by
+    screening.determined_at = timezone.now()
+    screening.save(update_fields=["determination", "justification", "determined_by", "determined_at"])
+    record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=screening, fields=["determination"])
+
+
+@transaction.atomic
+def attach_to_case(screening: Screening, case, *, by, request=None) -> None:
+    screening.case = case
+    screening.save(update_fields=["case"])
+    record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=screening, fields=["case"])
+    record(
+        AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=case,
+        fields=["screenings"],
+        screening=screening.pk,
+    )
+
+
+def case_initial(screening: Screening) -> dict:
+    """What a new case takes from a screening: initial values for each step of the guided form."""
+    case_forms = screening.catalogue.data.get("case_forms", {})
+    route = []
+    if screening.departure_country:
+        route.append(
+            {
+                "kind": "Origin",
+                "country": str(screening.departure_country),
+                "region": screening.departure_region_id,
+            }
+        )
+    return {
+        "person": {
+            "gender": screening.gender,
+            "estimated_age": screening.age,
+            "citizenships": [str(screening.nationality)] if screening.nationality else [],
+        },
+        "case": {
+            "identification_date": screening.screened_on,
+            "identification_context": screening.context,
+            "identification_region": screening.region_id,
+            "identification_cercle": screening.cercle_id,
+        },
+        "exploitation": {
+            "exploitation_forms": sorted(
+                {case_forms[f] for f in screening.suspected_forms if f in case_forms}
+            )
+        },
+        "route": route,
+    }

@@ -1,0 +1,178 @@
+"""Importing offline submissions: exact counts, the bad rows named by row and column, nothing else
+changed, and a second import of the same file changes nothing."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from sira.screening import importer
+from sira.screening.messages import import_error
+from sira.screening.models import QuarantinedRow, Screening
+
+# ODK Central names columns by group path joined with "-", KoboToolbox with "/".
+HEADERS = [
+    "SubmissionDate",
+    "catalogue_version",
+    "profile-screened_on",
+    "profile-gender",
+    "profile-age",
+    "profile-nationality",
+    "profile-region",
+    "profile-cercle",
+    "profile-suspected_forms",
+    "urgent-urg_danger",
+    "urgent-urg_medical",
+    "urgent-urg_unaccompanied",
+    "general-act_01",
+    "general-ilo_d4_01",
+    "general-ilo_d4_03",
+    "general-ilo_d1_01",
+    "meta-instanceID",
+]
+
+
+def row(instance, **changes):
+    values = {
+        "SubmissionDate": "2026-11-20T10:00:00Z",
+        "catalogue_version": "2026.1",
+        "profile-screened_on": "2026-11-19",
+        "profile-gender": "Masculine",
+        "profile-age": "13",
+        "profile-nationality": "ML",
+        "profile-region": "ML01",
+        "profile-cercle": "ML0104",
+        "profile-suspected_forms": "forced_labour_gold_mining",
+        "urgent-urg_danger": "no",
+        "urgent-urg_medical": "no",
+        "urgent-urg_unaccompanied": "yes",
+        "general-act_01": "yes",
+        "general-ilo_d4_01": "yes",
+        "general-ilo_d4_03": "yes",
+        "general-ilo_d1_01": "",
+        "meta-instanceID": f"uuid:{instance}",
+    }
+    values.update(changes)
+    return values
+
+
+def as_csv(rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADERS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+MIXED = [
+    row("a1"),
+    row("a2", **{"profile-gender": "Feminine", "general-act_01": "unknown"}),
+    row("a3", **{"profile-age": "", "general-ilo_d4_01": "no"}),
+    row("bad-date", **{"profile-screened_on": "2026-13-45"}),  # malformed: row 5
+    row("bad-answer", **{"general-ilo_d1_01": "maybe"}),  # unknown answer code: row 6
+    row("a1", **{"SubmissionDate": "2026-11-21T08:00:00Z"}),  # the same submission sent again: row 7
+]
+
+
+def run(user, content, name="export.csv"):
+    batch = importer.start_import(by=user, file_name=name, content=content)
+    while batch.finished_at is None:
+        batch = importer.process(batch, limit=2)  # small chunks: progress is real
+    return batch
+
+
+def test_mixed_file_reports_exact_counts_and_names_the_bad_cells(awa):
+    batch = run(awa, as_csv(MIXED))
+    assert batch.total_rows == 6
+    assert batch.counts() == {"accepted": 3, "needs_fix": 2, "duplicate": 1}
+    statuses = {e["row"]: e["status"] for e in batch.report}
+    assert statuses == {
+        2: "accepted",
+        3: "accepted",
+        4: "accepted",
+        5: "needs_fix",
+        6: "needs_fix",
+        7: "duplicate",
+    }
+    errors = {e["row"]: e["errors"] for e in batch.report if e["errors"]}
+    assert [(e["column"], e["code"]) for e in errors[5]] == [("profile-screened_on", "bad_date")]
+    assert [(e["column"], e["code"]) for e in errors[6]] == [("general-ilo_d1_01", "bad_answer")]
+    assert "general-ilo_d1_01" in import_error(errors[6][0]) and "maybe" in import_error(errors[6][0])
+    assert Screening.objects.count() == 3
+    assert QuarantinedRow.objects.count() == 2
+
+
+def test_accepted_rows_are_scored_with_their_answers(awa):
+    run(awa, as_csv(MIXED))
+    first = Screening.objects.get(submission_id="uuid:a1")
+    assert first.source == "xlsform" and first.catalogue.version == "2026.1"
+    assert first.answers == {"ACT-01": "yes", "ILO-D4-01": "yes", "ILO-D4-03": "yes"}
+    assert first.urgent == ["URG-UNACCOMPANIED"] and first.result["immediate_referral"]
+    assert first.outcome == "strong"  # a child, an act and exploitation
+    assert Screening.objects.get(submission_id="uuid:a2").answers["ACT-01"] == "unknown"
+    assert Screening.objects.get(submission_id="uuid:a3").age is None
+
+
+def test_importing_the_same_file_twice_changes_nothing(awa):
+    content = as_csv(MIXED)
+    run(awa, content)
+    snapshot = list(Screening.objects.order_by("pk").values_list("pk", "submission_id", "outcome"))
+    quarantined = list(QuarantinedRow.objects.order_by("pk").values_list("pk", "row_key"))
+    second = run(awa, content)
+    assert second.counts() == {"accepted": 0, "needs_fix": 2, "duplicate": 4}
+    assert list(Screening.objects.order_by("pk").values_list("pk", "submission_id", "outcome")) == snapshot
+    assert list(QuarantinedRow.objects.order_by("pk").values_list("pk", "row_key")) == quarantined
+
+
+def test_kobo_style_xlsx_is_read_too(awa):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([h.replace("-", "/").replace("meta/instanceID", "_uuid") for h in HEADERS])
+    sheet.append(list(row("x1").values()))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = run(awa, buffer.getvalue(), name="kobo.xlsx")
+    assert batch.counts() == {"accepted": 1, "needs_fix": 0, "duplicate": 0}
+    assert Screening.objects.get().submission_id == "uuid:x1"
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "code"),
+    [
+        ({"meta-instanceID": ""}, "meta-instanceID", "missing_id"),
+        ({"profile-gender": "F"}, "profile-gender", "bad_choice"),
+        ({"profile-age": "abc"}, "profile-age", "bad_age"),
+        ({"profile-nationality": "XX"}, "profile-nationality", "bad_country"),
+        ({"profile-cercle": "ML0901"}, "profile-cercle", "bad_cercle"),
+        ({"urgent-urg_medical": "oui"}, "urgent-urg_medical", "bad_answer"),
+        ({"profile-suspected_forms": "gold"}, "profile-suspected_forms", "bad_choice"),
+    ],
+)
+def test_each_kind_of_bad_cell_is_quarantined_with_its_column(awa, change, column, code):
+    batch = run(awa, as_csv([row("z1", **change)]))
+    assert batch.counts()["needs_fix"] == 1 and Screening.objects.count() == 0
+    assert [(e["column"], e["code"]) for e in batch.report[0]["errors"]] == [(column, code)]
+
+
+def test_command_imports_with_progress_and_report(awa, tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_bytes(as_csv(MIXED))
+    call_command("import_submissions", str(path), "--user", "awa")
+    out, err = capsys.readouterr()
+    assert "6 rows: 3 accepted, 2 need fixing, 1 duplicates." in out
+    assert "general-ilo_d1_01" in out and "6/6" in err
+
+
+def test_web_import_with_progress_steps(awa, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(awa)
+    response = client.post("/screening/imports/new/", {"file": SimpleUploadedFile("e.csv", as_csv(MIXED))})
+    batch_url = response["Location"]
+    assert "import-progress" in client.get(batch_url).content.decode()
+    progress = client.post(batch_url + "step/", HTTP_ACCEPT="application/json").json()
+    assert progress == {"processed": 6, "total": 6, "finished": True, "report_url": batch_url}
+    report = client.get(batch_url).content.decode()
+    assert "profile-screened_on" in report and "general-ilo_d1_01" in report

@@ -1,0 +1,203 @@
+"""The screening questionnaire as an XLSForm (French and English labels) for ODK Collect / KoboCollect,
+so screenings can be collected offline and imported later (see importer.py: same field names)."""
+
+from django.utils import translation
+from django_countries import countries
+from openpyxl import Workbook
+
+from sira.core.vocab import terms
+from sira.geo.models import Cercle, Region
+
+FR, EN = "French (fr)", "English (en)"
+ANSWER_LABELS = {
+    "yes": ("Oui", "Yes"),
+    "no": ("Non", "No"),
+    "unknown": ("Inconnu / préfère ne pas dire", "Unknown / prefers not to say"),
+}
+GROUPS = [
+    ("contextual", "Indicateurs contextuels", "Contextual indicators"),
+    (
+        "general",
+        "Indicateurs généraux (éléments de la traite)",
+        "General indicators (elements of trafficking)",
+    ),
+    (
+        "specific",
+        "Indicateurs spécifiques aux formes d'exploitation",
+        "Indicators specific to forms of exploitation",
+    ),
+]
+SURVEY_COLUMNS = [
+    "type",
+    "name",
+    f"label::{FR}",
+    f"label::{EN}",
+    f"hint::{FR}",
+    f"hint::{EN}",
+    "required",
+    "relevant",
+    "constraint",
+    f"constraint_message::{FR}",
+    f"constraint_message::{EN}",
+    "appearance",
+    "choice_filter",
+    "calculation",
+]
+CHILD = "(string-length(${age}) = 0 or ${age} < 18)"
+ADULT = "${age} >= 18"
+
+
+def _row(type_, name, fr="", en="", **extra) -> dict:
+    return {"type": type_, "name": name, f"label::{FR}": fr, f"label::{EN}": en, **extra}
+
+
+def _relevance(indicator, catalogue) -> str:
+    """Shown for the person's age, and when one of its forms, or a form of its family, is suspected;
+    general questions are also shown while nothing is suspected."""
+    parts = []
+    if indicator.adult != indicator.child:
+        parts.append(CHILD if indicator.child else ADULT)
+    if "all" not in indicator.forms:
+        wanted = set(indicator.forms)
+        for kind, family in catalogue.data.get("form_family", {}).items():
+            if family in indicator.forms:
+                wanted |= {f["id"] for f in catalogue.forms if catalogue.set_kind([f["id"]]) == [kind]}
+        options = " or ".join(f"selected(${{suspected_forms}}, '{f}')" for f in sorted(wanted))
+        if indicator.category == "specific":
+            parts.append(f"({options})")
+        else:
+            parts.append(f"(count-selected(${{suspected_forms}}) = 0 or {options})")
+    return " and ".join(parts)
+
+
+def _profile_rows() -> list[dict]:
+    age_fr, age_en = (
+        "Laisser vide si l'âge est inconnu (présumé enfant).",
+        "Leave empty if unknown (presumed a child).",
+    )
+    return [
+        _row("begin_group", "profile", "Profil (sans identité)", "Profile (no identity)"),
+        _row("date", "screened_on", "Date du dépistage", "Screening date", required="yes"),
+        _row("select_one sex", "gender", "Sexe / genre", "Sex / gender", required="yes"),
+        _row(
+            "integer",
+            "age",
+            "Âge",
+            "Age",
+            **{
+                f"hint::{FR}": age_fr,
+                f"hint::{EN}": age_en,
+                "constraint": ". >= 0 and . <= 120",
+                f"constraint_message::{FR}": "Entre 0 et 120 ans.",
+                f"constraint_message::{EN}": "Between 0 and 120 years.",
+            },
+        ),
+        _row("select_one country", "nationality", "Nationalité", "Nationality", appearance="minimal"),
+        _row(
+            "select_one country",
+            "departure_country",
+            "Pays de départ",
+            "Country of departure",
+            appearance="minimal",
+        ),
+        _row(
+            "select_one region",
+            "departure_region",
+            "Région de départ",
+            "Region of departure",
+            relevant="${departure_country} = 'ML'",
+        ),
+        _row(
+            "select_one country",
+            "destination_country",
+            "Destination prévue",
+            "Intended destination",
+            appearance="minimal",
+        ),
+        _row("select_one region", "region", "Région du dépistage", "Region of screening", required="yes"),
+        _row("select_one cercle", "cercle", "Cercle", "Cercle", choice_filter="region = ${region}"),
+        _row("select_one context", "context", "Contexte", "Context"),
+        _row(
+            "select_multiple forms",
+            "suspected_forms",
+            "Formes d'exploitation soupçonnées",
+            "Suspected forms of exploitation",
+        ),
+        _row("end_group", "profile"),
+    ]
+
+
+def survey_rows(catalogue) -> list[dict]:
+    rows = [
+        _row("start", "start"),
+        _row("end", "end"),
+        # Travels with every submission, so an import scores it with the catalogue it was asked from.
+        {**_row("calculate", "catalogue_version"), "calculation": f"'{catalogue.version}'"},
+        *_profile_rows(),
+    ]
+    rows.append(_row("begin_group", "urgent", "Urgences (à demander en premier)", "Urgent needs (ask first)"))
+    for flag in catalogue.urgent_flags:
+        name = flag["id"].lower().replace("-", "_")
+        rows.append(
+            _row("select_one answer", name, flag["question"]["fr"], flag["question"]["en"], required="yes")
+        )
+    rows.append(_row("end_group", "urgent"))
+    for category, fr, en in GROUPS:
+        rows.append(_row("begin_group", category, fr, en))
+        for indicator in catalogue.indicators.values():
+            if indicator.category != category:
+                continue
+            rows.append(
+                _row(
+                    "select_one answer",
+                    indicator.field_name,
+                    indicator.question["fr"],
+                    indicator.question["en"],
+                    relevant=_relevance(indicator, catalogue),
+                    **{f"hint::{FR}": indicator.guidance["fr"], f"hint::{EN}": indicator.guidance["en"]},
+                )
+            )
+        rows.append(_row("end_group", category))
+    return rows
+
+
+def _choice(list_name, name, fr, en, **extra) -> dict:
+    return {"list_name": list_name, "name": name, f"label::{FR}": fr, f"label::{EN}": en, **extra}
+
+
+def choice_rows(catalogue) -> list[dict]:
+    rows = [_choice("answer", code, fr, en) for code, (fr, en) in ANSWER_LABELS.items()]
+    rows += [_choice("sex", t.code, t.label_fr, t.label_en) for t in terms("gender").values()]
+    rows += [
+        _choice("context", t.code, t.label_fr, t.label_en) for t in terms("identification_context").values()
+    ]
+    rows += [_choice("forms", f["id"], f["fr"], f["en"]) for f in catalogue.forms]
+    with translation.override("fr"):
+        french = dict(countries)
+    with translation.override("en"):
+        rows += [_choice("country", code, french[code], name) for code, name in countries]
+    rows += [_choice("region", r.code, r.name_fr, r.name_en) for r in Region.objects.all()]
+    rows += [
+        _choice("cercle", c.code, c.name_fr, c.name_fr, region=c.region_id) for c in Cercle.objects.all()
+    ]
+    return rows
+
+
+def build_workbook(catalogue_version) -> Workbook:
+    catalogue = catalogue_version.catalogue
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    survey.append(SURVEY_COLUMNS)
+    for row in survey_rows(catalogue):
+        survey.append([row.get(column, "") for column in SURVEY_COLUMNS])
+    choices = workbook.create_sheet("choices")
+    choice_columns = ["list_name", "name", f"label::{FR}", f"label::{EN}", "region"]
+    choices.append(choice_columns)
+    for row in choice_rows(catalogue):
+        choices.append([row.get(column, "") for column in choice_columns])
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    version = catalogue.version.replace(".", "")
+    settings.append([f"Sira — dépistage / screening {catalogue.version}", "sira_screening", version, FR])
+    return workbook
