@@ -159,3 +159,66 @@ def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | 
             if rng.random() < 0.1:
                 services.grant_access(case, by=by, user=prosecutor, reason="Demo: case under investigation")
     return count
+
+
+def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = None) -> int:
+    """Synthetic screenings: most anonymous (flow-monitoring points, borders), some attached to cases."""
+    from sira.screening import engine
+    from sira.screening.models import Screening
+    from sira.screening.services import current_catalogue
+
+    if Screening.objects.filter(is_synthetic=True).exists():
+        return 0
+    today = today or dt.date.today()
+    rng = random.Random(2023)
+    version = current_catalogue()
+    catalogue = version.catalogue
+    form_ids = [f["id"] for f in catalogue.forms]
+    screeners = [users[name] for name in ("agent.ong", "agent.kayes", "enqueteur")]
+    with transaction.atomic():
+        for n in range(count):
+            by = rng.choice(screeners)
+            age = rng.choice([None, *range(8, 30)])
+            forms = rng.sample(form_ids, k=rng.randint(0, 2))
+            questions = catalogue.questions(child=age is None or age < 18, forms=forms)
+            answered = rng.sample(questions, k=min(len(questions), rng.randint(8, 25)))
+            profile = rng.random()
+            if profile < 0.25:  # nothing found
+                answers = {i.id: "no" for i in answered}
+            else:
+                answers = {i.id: rng.choice(["yes", "no", "no", "unknown"]) for i in answered}
+            if profile > 0.6:  # a clear picture: an act, recruitment means, exploitation, coercion
+                strong = [
+                    "ACT-01",
+                    "ILO-D1-01",
+                    "ILO-D1-02",
+                    "ILO-D4-01",
+                    "ILO-D4-02",
+                    "ILO-D5-01",
+                    "ILO-D5-02",
+                ]
+                asked = {i.id for i in questions}
+                answers |= {i: "yes" for i in strong if i in asked}
+            urgent = ["URG-UNACCOMPANIED"] if age is not None and age < 15 and rng.random() < 0.3 else []
+            screening = Screening.objects.create(
+                catalogue=version,
+                organisation=by.organisation,
+                screened_by=by,
+                screened_on=today - dt.timedelta(days=rng.randint(0, 365)),
+                status=Screening.Status.COMPLETE,
+                gender=rng.choice(["Feminine", "Masculine"]),
+                age=age,
+                nationality=rng.choice(["ML", "ML", "NE", "BF", "GN", "NG"]),
+                region_id=rng.choice(["ML01", "ML05", "ML07", "ML03"]),
+                context=rng.choice(["FlowMonitoringPoint", "BorderPost", "LabourInspection"]),
+                suspected_forms=forms,
+                answers=answers,
+                urgent=urgent,
+                is_synthetic=True,
+            )
+            screening.result = engine.score(catalogue, answers, age=age, forms=forms, urgent=urgent)
+            screening.outcome = screening.result["outcome"]
+            if n % 5 == 0:
+                screening.case = Case.objects.filter(organisation=by.organisation).order_by("id")[n // 5]
+            screening.save(update_fields=["result", "outcome", "case"])
+    return count

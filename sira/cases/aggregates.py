@@ -29,7 +29,23 @@ def national_summary() -> dict:
         {"label": str(lbl), "n": suppress(cases.filter(age_at_identification__range=(lo, hi)).count())}
         for _code, lbl, lo, hi in AGE_GROUPS
     ]
+    from sira.screening.models import Screening
+
+    screenings = Screening.objects.filter(status=Screening.Status.COMPLETE)
+    outcomes = dict(Screening.Outcome.choices)
+    by_outcome = suppressed_counts(
+        screenings.values("outcome").annotate(n=Count("id")).order_by("outcome"), "outcome"
+    )
+    by_determination = suppressed_counts(
+        screenings.exclude(determination="").values("determination").annotate(n=Count("id")), "determination"
+    )
     return {
+        "screenings_by_outcome": [
+            {"label": outcomes.get(r["outcome"], r["outcome"]), "n": r["n"]} for r in by_outcome
+        ],
+        "screenings_by_determination": [
+            {"label": label("trafficking_status", r["determination"]), "n": r["n"]} for r in by_determination
+        ],
         "total": suppress(cases.count()),
         "by_region": [
             {"label": regions.get(r["identification_region"], "?"), "n": r["n"]} for r in by_region

@@ -13,7 +13,10 @@ class Command(BaseCommand):
         spec = demo.load_spec()
         users = demo.seed_organisations_and_users(spec)
         created = demo.seed_cases(spec, users, cases)
-        self.stdout.write(f"Synthetic cases created: {created} (already present are kept).")
+        screenings = demo.seed_screenings(users, max(cases // 5, 10))
+        self.stdout.write(
+            f"Synthetic cases created: {created}, screenings: {screenings} (existing ones are kept)."
+        )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
             self.stdout.write(f"  {user.username:18} {user.get_role_display()!s:26} {user.organisation}")
