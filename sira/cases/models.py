@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 
 from sira.cases import choices
 from sira.core.crypto import IdentityCharField, IdentityDateField, IdentityTextField, blind_index
+from sira.geo.fields import optional_cercle, optional_region
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -106,14 +107,7 @@ class Case(models.Model):
     identification_region = models.ForeignKey(
         "geo.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region of identification")
     )
-    identification_cercle = models.ForeignKey(
-        "geo.Cercle",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("cercle of identification"),
-    )
+    identification_cercle = optional_cercle(_("cercle of identification"))
     age_at_identification = models.PositiveSmallIntegerField(
         _("age at identification"), null=True, blank=True
     )
@@ -209,22 +203,8 @@ class RouteStop(models.Model):
     order = models.PositiveSmallIntegerField(_("order"))
     kind = models.CharField(_("type of place"), max_length=20, choices=choices.route_stop)  # hte_Type
     country = CountryField(_("country"))  # hte_Country (ISO 3166 alpha-2)
-    region = models.ForeignKey(
-        "geo.Region",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("region"),
-    )
-    cercle = models.ForeignKey(
-        "geo.Cercle",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("cercle"),
-    )
+    region = optional_region(_("region"))
+    cercle = optional_cercle(_("cercle"))
     locality = models.CharField(_("town or site"), max_length=100, blank=True)  # hte_City
     date = models.DateField(_("date"), null=True, blank=True)  # hte_Date
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from sira.cases.forms import DateInput
 from sira.core.vocab import choices
-from sira.screening.models import Screening
+from sira.screening.models import PROFILE_FIELDS, Screening
 
 ANSWER_CHOICES = [
     ("yes", gettext_lazy("Yes")),
@@ -29,19 +29,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Screening
-        fields = [
-            "screened_on",
-            "gender",
-            "age",
-            "nationality",
-            "departure_country",
-            "departure_region",
-            "destination_country",
-            "region",
-            "cercle",
-            "context",
-            "suspected_forms",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"screened_on": DateInput()}
 
     def __init__(self, *args, catalogue, **kwargs):

@@ -20,7 +20,7 @@ from sira.audit.services import record
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 from sira.screening import engine
-from sira.screening.models import CatalogueVersion, ImportBatch, QuarantinedRow, Screening
+from sira.screening.models import PROFILE_FIELDS, CatalogueVersion, ImportBatch, QuarantinedRow, Screening
 from sira.screening.services import current_catalogue
 
 ID_COLUMNS = ("instanceid", "_uuid", "key")
@@ -70,17 +70,7 @@ class RowChecker:
         self.known = {
             *self.indicators,
             *self.urgent,
-            "screened_on",
-            "gender",
-            "age",
-            "nationality",
-            "departure_country",
-            "departure_region",
-            "destination_country",
-            "region",
-            "cercle",
-            "context",
-            "suspected_forms",
+            *PROFILE_FIELDS,
             "catalogue_version",
         }
 

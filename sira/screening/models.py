@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 
 from sira.cases import choices
 from sira.core.crypto import IdentityTextField
+from sira.geo.fields import optional_cercle, optional_region
 
 
 class CatalogueVersion(models.Model):
@@ -40,6 +41,21 @@ class CatalogueVersion(models.Model):
         from sira.screening.catalogue import parse
 
         return parse(self.data)
+
+
+PROFILE_FIELDS = (
+    "screened_on",
+    "gender",
+    "age",
+    "nationality",
+    "departure_country",
+    "departure_region",
+    "destination_country",
+    "region",
+    "cercle",
+    "context",
+    "suspected_forms",
+)
 
 
 class Screening(models.Model):
@@ -78,31 +94,10 @@ class Screening(models.Model):
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     nationality = CountryField(_("nationality"), blank=True)
     departure_country = CountryField(_("country of departure"), blank=True)
-    departure_region = models.ForeignKey(
-        "geo.Region",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("region of departure"),
-    )
+    departure_region = optional_region(_("region of departure"))
     destination_country = CountryField(_("intended destination"), blank=True)
-    region = models.ForeignKey(
-        "geo.Region",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("region of screening"),
-    )
-    cercle = models.ForeignKey(
-        "geo.Cercle",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("cercle"),
-    )
+    region = optional_region(_("region of screening"))
+    cercle = optional_cercle(_("cercle"))
     context = models.CharField(
         _("context"), max_length=30, choices=choices.identification_context, blank=True
     )

@@ -6,21 +6,7 @@ from django.utils import timezone
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
 from sira.screening import engine
-from sira.screening.models import CatalogueVersion, Screening
-
-PROFILE_FIELDS = (
-    "screened_on",
-    "gender",
-    "age",
-    "nationality",
-    "departure_country",
-    "departure_region",
-    "destination_country",
-    "region",
-    "cercle",
-    "context",
-    "suspected_forms",
-)
+from sira.screening.models import PROFILE_FIELDS, CatalogueVersion, Screening
 
 
 def current_catalogue() -> CatalogueVersion:
