@@ -98,7 +98,7 @@ class AnswersForm(forms.Form):
 
 class DeterminationForm(forms.Form):
     status = forms.ChoiceField(
-        label=gettext_lazy("Your determination"), choices=lambda: choices("trafficking_status")
+        label=gettext_lazy("Your determination"), choices=lambda: [("", "—"), *choices("trafficking_status")]
     )
     justification = forms.CharField(
         label=gettext_lazy("Justification"),

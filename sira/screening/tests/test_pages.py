@@ -160,3 +160,12 @@ def test_bad_profile_input_is_explained_and_saves_nothing(awa, client, field, va
 def test_statistician_cannot_screen(secretariat, client):
     client.force_login(secretariat)
     assert client.get(reverse("screening:new")).status_code == 403
+
+
+def test_determination_needs_an_explicit_choice(awa, client):
+    client.force_login(awa)
+    screening, result = screen(client, {"ACT-01": "yes"})
+    assert '<option value="" selected>—</option>' in result.content.decode()
+    client.post(reverse("screening:determine", args=[screening.pk]), {"status": "", "justification": "x"})
+    screening.refresh_from_db()
+    assert screening.determination == ""
