@@ -96,6 +96,22 @@ class Catalogue:
             if all(i.strength.get(s) is not None for i in self.indicators.values() if i.is_ilo)
         }
 
+    @cached_property
+    def closures(self) -> dict[str, frozenset[str]]:
+        """Every indicator (or wildcard such as ACT-*) each indicator evidences, itself included."""
+        result = {}
+        for start in self.indicators:
+            seen, stack = {start}, [start]
+            while stack:
+                current = stack.pop()
+                if current in self.indicators:
+                    for target in self.indicators[current].maps_to:
+                        if target not in seen:
+                            seen.add(target)
+                            stack.append(target)
+            result[start] = frozenset(seen)
+        return result
+
     def set_kind(self, forms: list[str]) -> list[str]:
         sexual = set(self.data["scoring_sets"]["sexual"])
         kinds = {"sexual" if f in sexual else "labour" for f in forms}

@@ -4,8 +4,6 @@ every rule is unit-testable and every rule detail comes from the catalogue's dat
 The engine never says "victim": it reports which indicators and legal elements were found and
 suggests what to do; the worker records their own determination separately."""
 
-from collections import deque
-
 from sira.screening.catalogue import Catalogue
 
 YES, NO, UNKNOWN, NOT_ASKED = "yes", "no", "unknown", "not_asked"
@@ -35,16 +33,8 @@ def reach(catalogue: Catalogue, start: set[str]) -> dict[str, set[str]]:
     A non-ILO item evidences the ILO (or act) items it maps to; each target counts once."""
     found: dict[str, set[str]] = {}
     for origin in start:
-        queue, seen = deque([origin]), {origin}
-        while queue:
-            current = queue.popleft()
-            found.setdefault(current, set()).add(origin)
-            if current.endswith("*"):  # a wildcard such as ACT-* is evidence in itself, not an indicator
-                continue
-            for target in catalogue.indicators[current].maps_to:
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
+        for target in catalogue.closures[origin]:
+            found.setdefault(target, set()).add(origin)
     return found
 
 

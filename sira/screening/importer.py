@@ -9,9 +9,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import zipfile
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 from openpyxl import load_workbook
 
@@ -28,15 +30,27 @@ ANSWER_CODES = {"yes": engine.YES, "no": engine.NO, "unknown": engine.UNKNOWN, "
 CHUNK = 200
 
 
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (not a CSV/XLSX export): nothing is imported."""
+
+
+def _delimiter(text: str) -> str:
+    # Counted on the header line: csv.Sniffer gives up on wide exports (hundreds of columns).
+    header = text.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
+
+
 def read_rows(file_name: str, content: bytes) -> list[dict[str, str]]:
     """Rows as {header: text}; headers keep their export form ("profile/age", "profile-age")."""
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    else:
-        text = content.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-        values = list(csv.reader(io.StringIO(text), dialect))
+    try:
+        if file_name.lower().endswith((".xlsx", ".xlsm")):
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        else:
+            text = content.decode("utf-8-sig")
+            values = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
+    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ImportFileError(_("The file cannot be read as a CSV (UTF-8) or XLSX export.")) from exc
     if not values:
         return []
     header, *body = values
@@ -67,6 +81,7 @@ class RowChecker:
         self.forms = {f["id"] for f in catalogue.forms}
         self.regions = set(Region.objects.values_list("code", flat=True))
         self.cercles = dict(Cercle.objects.values_list("code", "region_id"))
+        self._fields: dict[str, str] = {}  # header → form field, worked out once per file
         self.known = {
             *self.indicators,
             *self.urgent,
@@ -77,7 +92,7 @@ class RowChecker:
     def check(self, raw: dict[str, str]):
         values, columns = {}, {}
         for header, value in raw.items():
-            name = field_of(header, self.known)
+            name = self._fields.get(header) or self._fields.setdefault(header, field_of(header, self.known))
             values[name], columns[name] = (value or "").strip(), header
         problems: list[tuple[str, str, dict]] = []
 
@@ -159,8 +174,10 @@ def start_import(*, by, file_name: str, content: bytes, request=None) -> ImportB
     return batch
 
 
+@transaction.atomic
 def process(batch: ImportBatch, *, limit: int = CHUNK) -> ImportBatch:
-    """Process the next `limit` rows; call again until batch.finished_at is set."""
+    """Process the next `limit` rows; call again until batch.finished_at is set. A chunk commits whole
+    with the batch's progress, so an interrupted chunk is simply processed again: no row is lost."""
     rows = read_rows(batch.file_name, bytes(batch.content))
     default_version = current_catalogue()
     checkers: dict[int, RowChecker] = {}
@@ -178,7 +195,6 @@ def process(batch: ImportBatch, *, limit: int = CHUNK) -> ImportBatch:
     return batch
 
 
-@transaction.atomic
 def _import_row(batch, row_number, raw, checker, seen_in_file) -> dict:
     fields, problems = checker.check(raw)
     submission_id = fields["submission_id"]

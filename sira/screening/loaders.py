@@ -8,12 +8,13 @@ import yaml
 
 from sira.screening.catalogue import CatalogueError, parse
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the catalogue 10× faster
 SHIPPED = Path(__file__).parent / "data" / "catalogue-2026.1.yaml"
 
 
 def read(text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader, C or Python)
     except yaml.YAMLError as exc:
         raise CatalogueError([f"YAML: {exc}"]) from exc
     if not isinstance(data, dict):

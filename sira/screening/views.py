@@ -128,10 +128,14 @@ def import_upload(request):
         if upload is None or not upload.name.lower().endswith((".csv", ".xlsx")):
             messages.error(request, _("Choose a CSV or XLSX export of the offline form."))
         else:
-            batch = importer.start_import(
-                by=request.user, file_name=upload.name, content=upload.read(), request=request
-            )
-            return redirect("screening:import_progress", pk=batch.pk)
+            try:
+                batch = importer.start_import(
+                    by=request.user, file_name=upload.name, content=upload.read(), request=request
+                )
+            except importer.ImportFileError as exc:
+                messages.error(request, str(exc))  # the whole file is refused: nothing was imported
+            else:
+                return redirect("screening:import_progress", pk=batch.pk)
     return render(request, "screening/import_upload.html")
 
 

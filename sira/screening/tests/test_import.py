@@ -176,3 +176,19 @@ def test_web_import_with_progress_steps(awa, client):
     assert progress == {"processed": 6, "total": 6, "finished": True, "report_url": batch_url}
     report = client.get(batch_url).content.decode()
     assert "profile-screened_on" in report and "general-ilo_d1_01" in report
+
+
+def test_semicolon_separated_and_wide_exports_are_read(awa):
+    text = as_csv(MIXED[:1]).decode().replace(",", ";")
+    assert run(awa, text.encode()).counts()["accepted"] == 1
+
+
+def test_an_unreadable_file_is_refused_whole_with_a_message(awa, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(awa)
+    response = client.post(
+        "/screening/imports/new/", {"file": SimpleUploadedFile("e.xlsx", b"not a workbook")}, follow=True
+    )
+    assert "ne peut pas être lu" in response.content.decode()
+    assert Screening.objects.count() == 0 and QuarantinedRow.objects.count() == 0

@@ -23,7 +23,10 @@ class Command(BaseCommand):
             importer_user = User.objects.get(username=user, organisation__isnull=False)
         except User.DoesNotExist as exc:
             raise CommandError(f"Unknown user, or user without an organisation: {user}") from exc
-        batch = importer.start_import(by=importer_user, file_name=path.name, content=path.read_bytes())
+        try:
+            batch = importer.start_import(by=importer_user, file_name=path.name, content=path.read_bytes())
+        except importer.ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         while batch.finished_at is None:
             batch = importer.process(batch)
             self._progress(batch)
