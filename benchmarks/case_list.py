@@ -6,22 +6,12 @@ Figures: seconds to seed, median ms and queries per page, page size in bytes, pe
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-tmp = tempfile.mkdtemp(prefix="sira-bench-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="sira.settings_test",
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
-)
+from _django import setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -34,7 +24,6 @@ def main():
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("seed_demo", cases=args.cases, stdout=open(os.devnull, "w"))  # noqa: SIM115
     print(f"seed_demo {args.cases} cases: {time.perf_counter() - started:.1f} s")

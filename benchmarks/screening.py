@@ -8,22 +8,12 @@ import io
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-tmp = tempfile.mkdtemp(prefix="sira-bench-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="sira.settings_test",
-    DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
-)
+from _django import setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.core.management import call_command  # noqa: E402
 
@@ -32,7 +22,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=2000)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
     call_command("seed_demo", cases=20, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
     from sira.accounts.models import User

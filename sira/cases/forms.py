@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from sira.accounts.models import Organisation
 from sira.cases import rules
-from sira.cases.models import Case, Person, RouteStop
+from sira.cases.models import PERSON_FIELDS, Case, Person, RouteStop
 from sira.core.vocab import choices, terms
 from sira.geo.models import Cercle, Region
 
@@ -23,27 +23,7 @@ class DateInput(forms.DateInput):
 class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = [
-            "first_name",
-            "middle_name",
-            "last_name",
-            "birth_date",
-            "estimated_age",
-            "gender",
-            "citizenships",
-            "primary_language",
-            "secondary_language",
-            "education",
-            "marital_status",
-            "number_of_children",
-            "phone",
-            "address",
-            "identity_number",
-            "father_name",
-            "mother_name",
-            "has_disability",
-            "disability_details",
-        ]
+        fields = PERSON_FIELDS
         widgets = {
             "birth_date": DateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),

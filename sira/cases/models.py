@@ -24,6 +24,30 @@ IDENTITY_FIELDS = (
 )
 
 
+# The person's fields a worker fills in (the rest are derived or set by the system).
+PERSON_FIELDS = [
+    "first_name",
+    "middle_name",
+    "last_name",
+    "birth_date",
+    "estimated_age",
+    "gender",
+    "citizenships",
+    "primary_language",
+    "secondary_language",
+    "education",
+    "marital_status",
+    "number_of_children",
+    "phone",
+    "address",
+    "identity_number",
+    "father_name",
+    "mother_name",
+    "has_disability",
+    "disability_details",
+]
+
+
 class Person(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")

@@ -5,34 +5,14 @@ from rest_framework import serializers
 
 from sira.accounts.models import Organisation
 from sira.cases import rules
-from sira.cases.models import Case, Exploitation, Person, RouteStop
+from sira.cases.models import PERSON_FIELDS, Case, Exploitation, Person, RouteStop
 from sira.core.vocab import terms
 
 
 class PersonSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = Person
-        fields = [
-            "first_name",
-            "middle_name",
-            "last_name",
-            "birth_date",
-            "estimated_age",
-            "gender",
-            "citizenships",
-            "primary_language",
-            "secondary_language",
-            "education",
-            "marital_status",
-            "number_of_children",
-            "phone",
-            "address",
-            "identity_number",
-            "father_name",
-            "mother_name",
-            "has_disability",
-            "disability_details",
-        ]
+        fields = PERSON_FIELDS
         extra_kwargs = {
             "first_name": {"required": True, "allow_blank": False},
             "citizenships": {"required": False},
