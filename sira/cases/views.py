@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,10 +51,13 @@ def case_create(request):
     initial = screening_services.case_initial(screening) if screening else None
     registration = CaseRegistration(request.POST or None, initial=initial)
     if request.method == "POST" and registration.is_valid():
-        with transaction.atomic():
-            case = services.register_case(by=request.user, request=request, **registration.service_input())
-            if screening is not None:
-                screening_services.attach_to_case(screening, case, by=request.user, request=request)
+        case_input = registration.service_input()
+        if screening is not None:
+            case = screening_services.promote_to_case(
+                screening, by=request.user, request=request, **case_input
+            )
+        else:
+            case = services.register_case(by=request.user, request=request, **case_input)
         messages.success(request, _("Case %(number)s registered.") % {"number": case.case_number})
         return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/case_form.html", {"registration": registration, "screening": screening})

@@ -101,3 +101,13 @@ def case_initial(screening: Screening) -> dict:
         },
         "route": route,
     }
+
+
+@transaction.atomic
+def promote_to_case(screening: Screening, *, by, request=None, **case_input):
+    """Register a new case from a screening and attach the screening to it, in one transaction."""
+    from sira.cases.services import register_case
+
+    case = register_case(by=by, request=request, **case_input)
+    attach_to_case(screening, case, by=by, request=request)
+    return case
