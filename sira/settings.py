@@ -143,6 +143,10 @@ SECURE_PROXY_SSL_HEADER = (
 )
 
 LANGUAGE_CODE = "fr"
+# Nationality lists start with Mali, its seven neighbours, then the other countries whose nationals
+# are most often identified in Mali (Nigeria, Ghana…): a worker rarely scrolls past them.
+COUNTRIES_FIRST = ["ML", "BF", "CI", "GN", "SN", "NE", "MR", "DZ", "NG", "GH", "TG", "BJ", "GM", "SL", "LR"]
+COUNTRIES_FIRST_BREAK = "──────────"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -153,10 +153,14 @@ def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | 
                     ["Reintegrated", "ReturnedToFamily", "Repatriated"]
                 )
             by = rng.choice(registrars)
+            sharing = data["consents"]["Sharing"]
+            if sharing["given"]:  # the person agreed to share with the shelter and the prosecutor
+                sharing["organisations"] = [shelter, prosecutor.organisation]
             case = services.register_case(by=by, synthetic=True, **data)
-            if rng.random() < 0.25:
+            # Sharing only where the person consented to it (the service refuses it otherwise).
+            if sharing["given"] and rng.random() < 0.4:
                 services.grant_access(case, by=by, organisation=shelter, reason="Demo referral to shelter")
-            if rng.random() < 0.1:
+            if sharing["given"] and rng.random() < 0.15:
                 services.grant_access(case, by=by, user=prosecutor, reason="Demo: case under investigation")
     return count
 

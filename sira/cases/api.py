@@ -1,4 +1,6 @@
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,12 +10,52 @@ from rest_framework.response import Response
 from sira.accounts.access import can_register_cases
 from sira.cases import access, export, services
 from sira.cases.filters import CaseFilter
+from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseSummarySerializer,
     CaseUpdateSerializer,
+    ConsentWriteSerializer,
+    ExploitationWriteSerializer,
+    RouteStopSerializer,
+    WithdrawalSerializer,
 )
+
+# Where a service's dotted error key lands in the API's JSON (its payload names some parts apart).
+API_PARTS = {"case": None, "exploitation": "exploitations"}
+
+
+def error_body(error: ValidationError) -> dict:
+    """A service's errors as nested JSON: {"person": {"birth_date": [...]}, "route": {"2": {...}}}."""
+    body: dict = {}
+    for key, messages in error.message_dict.items():
+        parts = key.split(".")
+        head = API_PARTS.get(parts[0], parts[0])
+        path = ([head] if head else []) + parts[1:]
+        node = body
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node.setdefault(path[-1] if path else "non_field_errors", []).extend(messages)
+    return body
+
+
+def warnings_body(pending: services.NeedsConfirmation) -> dict:
+    return {
+        "warnings": [{"code": w.code, "field": w.field, "message": w.message} for w in pending.warnings],
+        "detail": "Check these details; send the same request again with their codes in confirm_warnings.",
+    }
+
+
+def run_service(call, ok_status=status.HTTP_200_OK, body=None):
+    """Call a service write; its rule errors and warnings become 400 answers, like the pages' forms."""
+    try:
+        result = call()
+    except services.NeedsConfirmation as pending:
+        return Response(warnings_body(pending), status=status.HTTP_400_BAD_REQUEST)
+    except ValidationError as error:
+        return Response(error_body(error), status=status.HTTP_400_BAD_REQUEST)
+    return Response(body(result) if body else None, status=ok_status)
 
 
 class CaseViewSet(
@@ -23,10 +65,11 @@ class CaseViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Cases, with the same access rules as the pages (sira.cases.access)."""
+    """Cases, with the same access rules as the pages (sira.cases.access) and the same rules on
+    every write (sira.cases.services)."""
 
     filterset_class = CaseFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return (
@@ -45,6 +88,12 @@ class CaseViewSet(
             "create": CaseCreateSerializer,
             "partial_update": CaseUpdateSerializer,
             "update": CaseUpdateSerializer,
+            "add_exploitation": ExploitationWriteSerializer,
+            "change_exploitation": ExploitationWriteSerializer,
+            "add_route_stop": RouteStopSerializer,
+            "change_route_stop": RouteStopSerializer,
+            "record_consent": ConsentWriteSerializer,
+            "withdraw_consent": WithdrawalSerializer,
         }.get(self.action, CaseDetailSerializer)
 
     def retrieve(self, request, *args, **kwargs):
@@ -57,20 +106,143 @@ class CaseViewSet(
             raise PermissionDenied
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = services.register_case(by=request.user, request=request, **serializer.service_input())
-        return Response({"id": case.pk, "case_number": case.case_number}, status=status.HTTP_201_CREATED)
+        return run_service(
+            lambda: services.register_case(
+                by=request.user,
+                request=request,
+                confirmed_warnings=serializer.validated_data.get("confirm_warnings", []),
+                **serializer.service_input(),
+            ),
+            status.HTTP_201_CREATED,
+            lambda case: {"id": case.pk, "case_number": case.case_number},
+        )
 
     def update(self, request, *args, **kwargs):
         case = self.get_object()
         serializer = CaseUpdateSerializer(case, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_case(
-            case, by=request.user, request=request, person={}, case_fields=serializer.validated_data
-        )
-        return Response(CaseSummarySerializer(case).data)
+        data = dict(serializer.validated_data)
+        confirmed = data.pop("confirm_warnings", [])
+        person = data.pop("person", {})
+
+        def call():
+            services.update_case(
+                case,
+                by=request.user,
+                request=request,
+                person=person,
+                case_fields=data,
+                confirmed_warnings=confirmed,
+            )
+            case.refresh_from_db()
+            return case
+
+        return run_service(call, body=lambda c: CaseSummarySerializer(c).data)
 
     @extend_schema(responses={(200, "text/csv"): str})
     @action(detail=False, methods=["get"], url_path="export")
     def export_csv(self, request):
         body = export.export_cases(by=request.user, request=request, params=request.GET)
         return HttpResponse(body, content_type="text/csv; charset=utf-8")
+
+    # Parts of a case after registration: exploitation, route, consent.
+
+    def _write(self, request, serializer_class):
+        serializer = serializer_class(data=request.data, partial=request.method == "PATCH")
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        return data, data.pop("confirm_warnings", [])
+
+    @extend_schema(request=ExploitationWriteSerializer, responses={201: ExploitationWriteSerializer})
+    @action(detail=True, methods=["post"], url_path="exploitations")
+    def add_exploitation(self, request, pk=None):
+        case = self.get_object()
+        data, confirmed = self._write(request, ExploitationWriteSerializer)
+        return run_service(
+            lambda: services.add_exploitation(
+                case, by=request.user, data=data, confirmed_warnings=confirmed, request=request
+            ),
+            status.HTTP_201_CREATED,
+            lambda e: {"id": e.pk, **ExploitationWriteSerializer(e).data},
+        )
+
+    @extend_schema(request=ExploitationWriteSerializer, responses={200: ExploitationWriteSerializer})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"exploitations/(?P<part_pk>\d+)")
+    def change_exploitation(self, request, pk=None, part_pk=None):
+        case = self.get_object()
+        exploitation = get_object_or_404(Exploitation, pk=part_pk, case=case)
+        if request.method == "DELETE":
+            return run_service(
+                lambda: services.remove_exploitation(exploitation, by=request.user, request=request),
+                status.HTTP_204_NO_CONTENT,
+            )
+        data, confirmed = self._write(request, ExploitationWriteSerializer)
+
+        def call():
+            services.update_exploitation(
+                exploitation, by=request.user, data=data, confirmed_warnings=confirmed, request=request
+            )
+            return Exploitation.objects.get(pk=exploitation.pk)
+
+        return run_service(call, body=lambda e: {"id": e.pk, **ExploitationWriteSerializer(e).data})
+
+    @extend_schema(request=RouteStopSerializer, responses={201: RouteStopSerializer})
+    @action(detail=True, methods=["post"], url_path="route")
+    def add_route_stop(self, request, pk=None):
+        case = self.get_object()
+        data, _ = self._write(request, RouteStopSerializer)
+        return run_service(
+            lambda: services.add_route_stop(case, by=request.user, data=data, request=request),
+            status.HTTP_201_CREATED,
+            lambda s: {"id": s.pk, "order": s.order, **RouteStopSerializer(s).data},
+        )
+
+    @extend_schema(request=RouteStopSerializer, responses={200: RouteStopSerializer})
+    @action(detail=True, methods=["patch", "delete"], url_path=r"route/(?P<part_pk>\d+)")
+    def change_route_stop(self, request, pk=None, part_pk=None):
+        case = self.get_object()
+        stop = get_object_or_404(RouteStop, pk=part_pk, case=case)
+        if request.method == "DELETE":
+            return run_service(
+                lambda: services.remove_route_stop(stop, by=request.user, request=request),
+                status.HTTP_204_NO_CONTENT,
+            )
+        data, _ = self._write(request, RouteStopSerializer)
+
+        def call():
+            services.update_route_stop(stop, by=request.user, data=data, request=request)
+            return RouteStop.objects.get(pk=stop.pk)
+
+        return run_service(call, body=lambda s: {"id": s.pk, "order": s.order, **RouteStopSerializer(s).data})
+
+    @extend_schema(request=ConsentWriteSerializer, responses={201: ConsentWriteSerializer})
+    @action(detail=True, methods=["post"], url_path="consents")
+    def record_consent(self, request, pk=None):
+        case = self.get_object()
+        data, _ = self._write(request, ConsentWriteSerializer)
+        return run_service(
+            lambda: services.record_consent(
+                case,
+                by=request.user,
+                purpose=data["purpose"],
+                given=data["given"],
+                organisations=data.get("organisations", []),
+                recorded_on=data.get("recorded_on"),
+                request=request,
+            ),
+            status.HTTP_201_CREATED,
+            lambda c: {"id": c.pk, "purpose": c.purpose, "given": c.given},
+        )
+
+    @extend_schema(request=WithdrawalSerializer, responses={200: WithdrawalSerializer})
+    @action(detail=True, methods=["post"], url_path=r"consents/(?P<part_pk>\d+)/withdraw")
+    def withdraw_consent(self, request, pk=None, part_pk=None):
+        case = self.get_object()
+        consent = get_object_or_404(Consent, pk=part_pk, case=case)
+        data, _ = self._write(request, WithdrawalSerializer)
+        return run_service(
+            lambda: services.withdraw_consent(
+                consent, by=request.user, on=data.get("withdrawn_on"), request=request
+            ),
+            body=lambda ended: {"withdrawn": True, "grants_ended": len(ended)},
+        )

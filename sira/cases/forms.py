@@ -1,16 +1,25 @@
+"""Web forms translate input into service arguments and show the services' errors. The rules
+themselves live in rules.py and are enforced by services.py; forms only parse values (a date, a
+number) and put each rule's message beside its field."""
+
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sira.accounts.models import Organisation
-from sira.cases import rules
+from sira.cases import services
 from sira.cases.models import PERSON_FIELDS, Case, Person, RouteStop
 from sira.core.vocab import choices, terms
 from sira.geo.models import Cercle, Region
 
 E164 = re.compile(r"^\+?[1-9]\d{1,14}$")
+# What a worker fills in first; the rest can be completed later (shown folded on the form).
+PERSON_ESSENTIALS = ["first_name", "last_name", "gender", "birth_date", "estimated_age", "citizenships"]
+CASE_ESSENTIALS = ["identification_date", "identification_context", "identification_region", "narrative"]
 
 
 class DateInput(forms.DateInput):
@@ -20,7 +29,62 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class NumberInput(forms.TextInput):
+    """A text box with a numeric keypad: a browser's number box silently drops letters, so the
+    server could never say "this is not a number"."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+
+class CercleSelect(forms.Select):
+    """Each cercle option carries its region, so the page can offer only the chosen region's cercles
+    (static/js/sira-forms.js); the server checks it anyway."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-region"] = instance.region_id
+        return option
+
+
+def numeric(form):
+    for field in form.fields.values():
+        if isinstance(field, forms.IntegerField):
+            field.widget = NumberInput()
+            field.error_messages["invalid"] = _("Enter a number (digits only).")
+
+
+def cercle_choices(field):
+    field.queryset = Cercle.objects.order_by("region_id", "name_fr")
+
+
+class ServiceErrorsMixin:
+    """Put a service's dotted error keys ('person.birth_date') on this form's fields, and split the
+    fields into what a worker fills first and what can wait (shown folded)."""
+
+    essentials: list[str] = []
+
+    def essential_fields(self):
+        names = self.essentials or list(self.fields)
+        return [self[name] for name in names if name in self.fields]
+
+    def more_fields(self):
+        names = self.essentials or list(self.fields)
+        return [f for f in self.visible_fields() if f.name not in names]
+
+    def more_has_errors(self) -> bool:
+        return any(f.errors for f in self.more_fields())
+
+    def add_service_error(self, field: str, message: str) -> None:
+        if field in self.fields and field not in self.errors:
+            self.add_error(field, message)
+        elif field not in self.fields:
+            self.add_error(None, message)
+
+
+class PersonForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = PERSON_FIELDS
@@ -28,13 +92,17 @@ class PersonForm(forms.ModelForm):
             "birth_date": DateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
             "disability_details": forms.Textarea(attrs={"rows": 2}),
-            "citizenships": forms.SelectMultiple(attrs={"size": 4}),
+            "citizenships": forms.SelectMultiple(attrs={"size": 6, "data-filter": "1"}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["first_name"].help_text = gettext_lazy("An alias is accepted when the name is not known.")
+        self.fields["citizenships"].help_text = gettext_lazy(
+            "Mali and its neighbours come first; type to find another country."
+        )
+        numeric(self)
 
     def clean_phone(self):
         phone = re.sub(r"[\s.-]", "", self.cleaned_data.get("phone") or "")
@@ -42,8 +110,12 @@ class PersonForm(forms.ModelForm):
             raise forms.ValidationError(_("Enter the phone number in international form, e.g. +22370000000."))
         return phone
 
+    essentials = PERSON_ESSENTIALS
 
-class CaseForm(forms.ModelForm):
+
+class CaseForm(ServiceErrorsMixin, forms.ModelForm):
+    essentials = CASE_ESSENTIALS
+
     class Meta:
         model = Case
         fields = [
@@ -55,32 +127,36 @@ class CaseForm(forms.ModelForm):
             "status_decider",
             "narrative",
         ]
-        widgets = {"identification_date": DateInput(), "narrative": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "identification_date": DateInput(),
+            "identification_cercle": CercleSelect(),
+            "narrative": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"narrative": gettext_lazy("What happened, in a few sentences.")}
 
-    def clean(self):
-        data = super().clean()
-        region, cercle = data.get("identification_region"), data.get("identification_cercle")
-        if cercle and region and cercle.region_id != region.pk:
-            self.add_error("identification_cercle", _("This cercle is not in the chosen region."))
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identification_region"].queryset = Region.objects.all()
+        self.fields["identification_region"].widget.attrs["data-region-select"] = "1"
+        cercle_choices(self.fields["identification_cercle"])
+        if not self.is_bound and not self.initial.get("identification_date"):
+            self.initial["identification_date"] = timezone.localdate()
 
 
 class CaseEditForm(CaseForm):
+    essentials = [*CASE_ESSENTIALS, "case_status", "closure_reason"]
+
     class Meta(CaseForm.Meta):
         fields = [*CaseForm.Meta.fields, "case_status", "closure_reason"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("case_status") in ("Closed", "ClosedReferred") and not data.get("closure_reason"):
-            self.add_error("closure_reason", _("Give the reason for closing the case."))
-        return data
 
-
-class ExploitationForm(forms.Form):
+class ExploitationForm(ServiceErrorsMixin, forms.Form):
+    # Not "required" here: the rule (at least one form) is the service's, with its own message.
     exploitation_forms = forms.MultipleChoiceField(
         label=gettext_lazy("Forms of exploitation"),
         choices=lambda: choices("exploitation_form"),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     industry = forms.ChoiceField(
         label=gettext_lazy("Labour industry (ISIC)"),
@@ -117,6 +193,15 @@ class ExploitationForm(forms.Form):
     )
     end_date = forms.DateField(label=gettext_lazy("End of exploitation"), widget=DateInput(), required=False)
 
+    essentials = ["exploitation_forms"]
+    key_map = {"forms": "exploitation_forms", "form": "exploitation_forms"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        numeric(self)
+        if "exploitation_forms" in self.fields:
+            self.fields["exploitation_forms"].show_required = True
+
     def clean(self):
         data = super().clean()
         subsector = data.get("subsector")
@@ -125,117 +210,219 @@ class ExploitationForm(forms.Form):
             if data.get("industry") and data["industry"] != parent:
                 self.add_error("subsector", _("This sub-sector does not belong to the chosen industry."))
             data["industry"] = parent
-        for field, message in rules.check_exploitation_dates(
-            start_date=data.get("start_date"),
-            end_date=data.get("end_date"),
-            age_at_recruitment=data.get("age_at_recruitment"),
-        ).items():
-            self.add_error(field, message)
+        return data
+
+    def add_service_error(self, field, message):
+        super().add_service_error(self.key_map.get(field, field), message)
+
+    def details(self) -> dict:
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if k != "exploitation_forms" and v not in ("", None, [])}
+
+
+class SingleExploitationForm(ExploitationForm):
+    """One form of exploitation with its details, added or edited after registration."""
+
+    exploitation_forms = None
+    form = forms.ChoiceField(
+        label=gettext_lazy("Form of exploitation"), choices=lambda: choices("exploitation_form")
+    )
+    key_map = {"forms": "form"}
+    essentials = ["form"]
+
+    field_order = ["form"]
+
+    def service_input(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("industry", "subsector", "recruiter_relationship"):
+            data[key] = data.get(key) or ""
         return data
 
 
-class RouteStopForm(forms.ModelForm):
+class RouteStopForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = RouteStop
         fields = ["kind", "country", "region", "cercle", "locality", "date"]
-        widgets = {"date": DateInput()}
+        widgets = {"date": DateInput(), "cercle": CercleSelect()}
 
-    def clean(self):
-        data = super().clean()
-        if "country" in data:
-            for field, message in rules.check_route_stop(
-                country=data["country"], region=data.get("region"), cercle=data.get("cercle")
-            ).items():
-                self.add_error(field, message)
-        return data
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget.attrs["data-region-select"] = "1"
+        cercle_choices(self.fields["cercle"])
+
+    def has_changed(self):
+        """A row counts when it holds a value, typed or pre-filled (a pre-filled origin left as it is
+        was once dropped as "unchanged")."""
+        if not self.is_bound:
+            return bool(self.initial)
+        return any(self.data.get(self.add_prefix(name)) for name in self.fields)
+
+    def service_input(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("id", "DELETE")}
 
 
 RouteFormSet = forms.modelformset_factory(RouteStop, form=RouteStopForm, extra=3, max_num=12)
 
+TRI = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")), ("", gettext_lazy("Not asked"))]
 
-class ConsentForm(forms.Form):
-    YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
-    Registration = forms.ChoiceField(
-        label=gettext_lazy("Consents to registration in Sira"), choices=YES_NO, widget=forms.RadioSelect
+
+class ConsentForm(ServiceErrorsMixin, forms.Form):
+    """Each purpose is asked separately: yes, no, or not asked (a question never asked is not a
+    refusal)."""
+
+    Registration = forms.ChoiceField(  # recorded or not: the service's rule says so
+        label=gettext_lazy("Consents to registration in Sira"),
+        choices=TRI[:2],
+        widget=forms.RadioSelect,
+        required=False,
     )
-    Sharing = forms.BooleanField(
-        label=gettext_lazy("Consents to sharing with named organisations"), required=False
+    Sharing = forms.ChoiceField(
+        label=gettext_lazy("Consents to sharing with named organisations"),
+        choices=TRI,
+        widget=forms.RadioSelect,
+        required=False,
     )
     share_with = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Organisations it may be shared with"),
         queryset=Organisation.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=forms.CheckboxSelectMultiple,
     )
-    Statistics = forms.BooleanField(
-        label=gettext_lazy("Consents to anonymised statistics and research"), required=False
+    Statistics = forms.ChoiceField(
+        label=gettext_lazy("Consents to anonymised statistics and research"),
+        choices=TRI,
+        widget=forms.RadioSelect,
+        required=False,
     )
-    Contact = forms.BooleanField(
-        label=gettext_lazy("Consents to being contacted for follow-up"), required=False
+    Contact = forms.ChoiceField(
+        label=gettext_lazy("Consents to being contacted for follow-up"),
+        choices=TRI,
+        widget=forms.RadioSelect,
+        required=False,
     )
+    essentials = ["Registration", "Sharing", "share_with", "Statistics", "Contact"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("share_with") and not data.get("Sharing"):
-            self.add_error("share_with", _("Organisations can only be named when sharing is consented to."))
-        return data
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).update({"Sharing": "", "Statistics": "", "Contact": ""})
+        super().__init__(*args, **kwargs)
+        self.fields["Registration"].show_required = True
+
+    def add_service_error(self, field, message):
+        if field == "Sharing" and "share_with" in self.fields:
+            field = "share_with" if self.cleaned_data.get("share_with") else "Sharing"
+        super().add_service_error(field, message)
 
     def as_service_input(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "Registration": {"given": data["Registration"] == "yes"},
-            "Sharing": {"given": data["Sharing"], "organisations": list(data.get("share_with") or [])},
-            "Statistics": {"given": data["Statistics"]},
-            "Contact": {"given": data["Contact"]},
-        }
+        data = getattr(self, "cleaned_data", {})
+        out = {}
+        for purpose in ("Registration", "Sharing", "Statistics", "Contact"):
+            if data.get(purpose) in ("yes", "no"):
+                out[purpose] = {"given": data[purpose] == "yes"}
+        if data.get("share_with"):
+            out.setdefault("Sharing", {"given": False})["organisations"] = list(data["share_with"])
+        return out
+
+
+class ConsentRecordForm(ServiceErrorsMixin, forms.Form):
+    given = forms.ChoiceField(label=gettext_lazy("Answer"), choices=TRI[:2], widget=forms.RadioSelect)
+    organisations = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Organisations it may be shared with"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recorded_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+
+    def __init__(self, *args, purpose: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("recorded_on", timezone.localdate())
+        if purpose != "Sharing":
+            del self.fields["organisations"]
+
+
+class WithdrawConsentForm(ServiceErrorsMixin, forms.Form):
+    withdrawn_on = forms.DateField(label=gettext_lazy("Withdrawn on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("withdrawn_on", timezone.localdate())
+
+
+def confirmed_warnings(data) -> list[str]:
+    return data.getlist("confirm_warning") if data is not None else []
+
+
+def apply_service_errors(error: ValidationError, targets: dict) -> None:
+    """Route a service's dotted keys to the forms they concern: `targets` maps a key's first part
+    ('person', 'case', 'exploitation', 'consents', 'route.3'…) to a form."""
+    for key, messages in error.message_dict.items():
+        head, _, field = key.rpartition(".")
+        form = targets.get(head) or targets.get(key.split(".")[0])
+        if form is None:
+            form = next(iter(targets.values()))
+            field = "__all__"
+        for message in messages:
+            form.add_service_error(field if field != "__all__" else None, message)
 
 
 class CaseRegistration:
-    """The guided form's five steps on one page (one round trip on a slow network, and no identity
-    data parked in a session between steps), validated together for the rules that span steps."""
+    """The guided form on one page (one round trip on a slow network, and no identity data parked
+    in a session between steps). Essentials first; everything else can wait for later."""
 
     def __init__(self, data=None, initial=None):
         initial = initial or {}
+        self.data = data
         self.person = PersonForm(data, prefix="person", initial=initial.get("person"))
         self.case = CaseForm(data, prefix="case", initial=initial.get("case"))
         self.exploitation = ExploitationForm(data, prefix="exp", initial=initial.get("exploitation"))
         self.route = RouteFormSet(
             data, prefix="route", queryset=RouteStop.objects.none(), initial=initial.get("route", [])
         )
+        self.route.extra = max(3 - len(initial.get("route", [])), 1)
         self.consent = ConsentForm(data, prefix="consent")
-        self.case.fields["identification_region"].queryset = Region.objects.all()
-        self.case.fields["identification_cercle"].queryset = Cercle.objects.select_related("region")
+        self.warnings = []
+        self._route_rows = []
 
     @property
     def steps(self):
         return [self.person, self.case, self.exploitation, self.route, self.consent]
 
+    def forms(self):
+        return [self.person, self.case, self.exploitation, *self.route.forms, self.consent]
+
+    def targets(self) -> dict:
+        targets = {
+            "person": self.person,
+            "case": self.case,
+            "exploitation": self.exploitation,
+            "consents": self.consent,
+        }
+        for number, form in enumerate(self._route_rows, start=1):
+            targets[f"route.{number}"] = form
+        return targets
+
     def is_valid(self) -> bool:
+        """Parse every step, then check every rule on what parsed, so all errors come at once."""
         valid = all([step.is_valid() for step in self.steps])
-        if self.person.is_valid() and self.case.is_valid():
-            errors = rules.check_person_dates(
-                birth_date=self.person.cleaned_data.get("birth_date"),
-                estimated_age=self.person.cleaned_data.get("estimated_age"),
-                identification_date=self.case.cleaned_data.get("identification_date"),
-            )
-            for field, message in errors.items():
-                target = self.case if field == "identification_date" else self.person
-                target.add_error(field, message)
-                valid = False
+        errors = services.registration_errors(**self.service_input())
+        if errors:
+            apply_service_errors(ValidationError({k: [v] for k, v in errors.items()}), self.targets())
+            valid = False
         return valid
 
     def service_input(self) -> dict:
-        exploitation = {k: v for k, v in self.exploitation.cleaned_data.items() if v not in ("", None)}
-        exploitation["forms"] = exploitation.pop("exploitation_forms")
-        route = [
-            {k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE")}
-            for form in self.route.forms
-            if form.cleaned_data and form.has_changed()
+        exploitation = self.exploitation.details()
+        exploitation["forms"] = getattr(self.exploitation, "cleaned_data", {}).get("exploitation_forms", [])
+        self._route_rows = [
+            form for form in self.route.forms if form.has_changed() and getattr(form, "cleaned_data", None)
         ]
         return {
-            "person": self.person.cleaned_data,
-            "case": self.case.cleaned_data,
+            "person": {k: v for k, v in getattr(self.person, "cleaned_data", {}).items()},
+            "case": dict(getattr(self.case, "cleaned_data", {})),
             "exploitation": exploitation,
-            "route": route,
+            "route": [form.service_input() for form in self._route_rows],
             "consents": self.consent.as_service_input(),
         }
+
+    def confirmed(self) -> list[str]:
+        return confirmed_warnings(self.data)

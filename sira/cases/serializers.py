@@ -1,10 +1,8 @@
-from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from sira.accounts.models import Organisation
-from sira.cases import rules
 from sira.cases.models import PERSON_FIELDS, Case, Exploitation, Person, RouteStop
 from sira.core.vocab import terms
 
@@ -41,16 +39,6 @@ class ExploitationSerializer(serializers.ModelSerializer):
             "end_date",
         ]
 
-    def validate(self, attrs):
-        errors = rules.check_exploitation_dates(
-            start_date=attrs.get("start_date"),
-            end_date=attrs.get("end_date"),
-            age_at_recruitment=attrs.get("age_at_recruitment"),
-        )
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
 
 class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
     country = CountryField()
@@ -59,13 +47,14 @@ class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
         model = RouteStop
         fields = ["kind", "country", "region", "cercle", "locality", "date"]
 
-    def validate(self, attrs):
-        errors = rules.check_route_stop(
-            country=attrs["country"], region=attrs.get("region"), cercle=attrs.get("cercle")
-        )
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
+
+def confirm_field():
+    return serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        write_only=True,
+        help_text="Codes of the consistency warnings the user has checked and confirms.",
+    )
 
 
 class ConsentInputSerializer(serializers.Serializer):
@@ -126,6 +115,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
     exploitations = ExploitationSerializer(many=True)
     route = RouteStopSerializer(many=True, required=False)
     consents = ConsentInputSerializer(many=True)
+    confirm_warnings = confirm_field()
 
     class Meta:
         model = Case
@@ -142,30 +132,16 @@ class CaseCreateSerializer(serializers.ModelSerializer):
             "exploitations",
             "route",
             "consents",
+            "confirm_warnings",
         ]
         extra_kwargs = {"case_number": {"required": False}}
 
-    def validate(self, attrs):
-        person = attrs["person"]
-        errors = rules.check_person_dates(
-            birth_date=person.get("birth_date"),
-            estimated_age=person.get("estimated_age"),
-            identification_date=attrs.get("identification_date"),
-        )
-        if errors:
-            raise serializers.ValidationError(errors)
-        if not attrs["exploitations"]:
-            raise serializers.ValidationError({"exploitations": _("Give at least one form of exploitation.")})
-        if not any(c["purpose"] == "Registration" for c in attrs["consents"]):
-            raise serializers.ValidationError(
-                {"consents": _("Record whether the person consents to registration.")}
-            )
-        return attrs
-
     def service_input(self) -> dict:
+        """The rules (dates, places, consent…) are checked by the service, like for every path."""
         data = dict(self.validated_data)
+        data.pop("confirm_warnings", None)
         exploitations = data.pop("exploitations")
-        shared = {k: v for k, v in exploitations[0].items() if k != "form"}
+        shared = {k: v for k, v in exploitations[0].items() if k != "form"} if exploitations else {}
         return {
             "person": data.pop("person"),
             "exploitation": {"forms": [e["form"] for e in exploitations], **shared},
@@ -176,6 +152,36 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
 
 class CaseUpdateSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(required=False, partial=True)
+    confirm_warnings = confirm_field()
+
     class Meta:
         model = Case
-        fields = ["case_status", "closure_reason", "trafficking_status", "status_decider", "narrative"]
+        fields = [
+            "identification_date",
+            "identification_context",
+            "identification_region",
+            "identification_cercle",
+            "case_status",
+            "closure_reason",
+            "trafficking_status",
+            "status_decider",
+            "narrative",
+            "person",
+            "confirm_warnings",
+        ]
+
+
+class ExploitationWriteSerializer(ExploitationSerializer):
+    confirm_warnings = confirm_field()
+
+    class Meta(ExploitationSerializer.Meta):
+        fields = [*ExploitationSerializer.Meta.fields, "confirm_warnings"]
+
+
+class ConsentWriteSerializer(ConsentInputSerializer):
+    recorded_on = serializers.DateField(required=False)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField(required=False)

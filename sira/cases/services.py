@@ -1,13 +1,104 @@
-"""State changes on cases. Each runs in one transaction and writes its audit event inside it."""
+"""State changes on cases. Every entry path (pages, API, imports, promotion of a screening, demo
+seeding) calls these functions; each runs in one transaction, checks the rules of `rules.py` on the
+state it is about to write, and writes its audit event inside the same transaction.
+
+A write that breaks a rule raises `django.core.exceptions.ValidationError` with every error of the
+submission, keyed by dotted paths (see rules.py), and changes nothing. A write that meets unconfirmed
+consistency warnings raises `NeedsConfirmation`; the caller shows them and may send the same write
+again with the warnings' codes in `confirmed_warnings` (the confirmation is kept in the audit log)."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
+from sira.cases import rules
 from sira.cases.models import IDENTITY_FIELDS, Case, CaseGrant, Consent, Exploitation, Person, RouteStop
-from sira.cases.rules import age_at_identification
+from sira.geo.models import Cercle
+
+CASE_PLACE = ("identification_region", "identification_cercle")
+STOP_PLACE = ("region", "cercle")
+EXPLOITATION_FIELDS = (
+    "form",
+    "industry",
+    "subsector",
+    "means_of_control",
+    "recruitment_methods",
+    "recruiter_relationship",
+    "age_at_recruitment",
+    "start_date",
+    "end_date",
+)
+STOP_FIELDS = ("kind", "country", "region_id", "cercle_id", "locality", "date")
+
+
+class NeedsConfirmation(Exception):
+    """The write meets consistency warnings the worker has not confirmed."""
+
+    def __init__(self, warnings: list[rules.Warning]):
+        super().__init__([w.code for w in warnings])
+        self.warnings = warnings
+
+
+# ---------------------------------------------------------------------------------------------------
+# Input normalisation: entry paths give places as objects (forms) or ids (API, demo, imports).
+
+
+def _as_ids(data: dict, region: str, cercle: str) -> dict:
+    out = dict(data)
+    for name in (region, cercle):
+        if name in out:
+            value = out.pop(name)
+            out[f"{name}_id"] = getattr(value, "pk", value)
+    return out
+
+
+def _cercle_regions(*cercle_ids) -> dict:
+    ids = {c for c in cercle_ids if c}
+    return dict(Cercle.objects.filter(pk__in=ids).values_list("pk", "region_id")) if ids else {}
+
+
+def _with_cercle_region(data: dict, cercle: str, regions: dict) -> dict:
+    cercle_id = data.get(f"{cercle}_id")
+    return {**data, f"{cercle}_region_id": regions.get(cercle_id, "?") if cercle_id else None}
+
+
+def _normal(value):
+    """Values as compared for change detection: '' and None alike, countries and records by code/pk."""
+    if value in ("", None):
+        return None
+    if isinstance(value, list | tuple):
+        return sorted(str(v) for v in value)
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "code") and hasattr(value, "flag"):  # django-countries Country
+        return value.code
+    return value
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise ValidationError({key: [message] for key, message in errors.items()})
+
+
+def _check_warnings(warnings, confirmed) -> list[str]:
+    pending = rules.unconfirmed(warnings, confirmed)
+    if pending:
+        raise NeedsConfirmation(pending)
+    return [w.code for w in warnings]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Registration
 
 
 def next_case_number(organisation, year: int) -> str:
@@ -19,6 +110,29 @@ def next_case_number(organisation, year: int) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
+def registration_errors(*, person: dict, case: dict, exploitation: dict, route: list[dict], consents: dict):
+    """Every rule a registration breaks, without writing anything: forms call it on partial input so
+    that a worker sees all errors at once; `register_case` calls it before writing."""
+    _, _, checked_case, checked_route = _prepare_registration(person, case, exploitation, route)
+    return rules.check_registration(
+        person=person,
+        case=checked_case,
+        exploitation=exploitation,
+        route=checked_route,
+        consents=consents,
+        today=_today(),
+    )
+
+
+def _prepare_registration(person, case, exploitation, route):
+    case = _as_ids(case, *CASE_PLACE)
+    route = [_as_ids(stop, *STOP_PLACE) for stop in route]
+    regions = _cercle_regions(case.get("identification_cercle_id"), *(s.get("cercle_id") for s in route))
+    checked_case = _with_cercle_region(case, "identification_cercle", regions)
+    checked_route = [_with_cercle_region(stop, "cercle", regions) for stop in route]
+    return case, route, checked_case, checked_route
+
+
 @transaction.atomic
 def register_case(
     *,
@@ -28,13 +142,25 @@ def register_case(
     exploitation: dict,
     route: list[dict],
     consents: dict,
+    confirmed_warnings=(),
     request=None,
     synthetic: bool = False,
 ) -> Case:
     """Create the person, the case and its exploitation, route and consent records in one go.
 
     `exploitation` holds `forms` (one row each) and the details they share; `consents` maps a
-    purpose to {"given": bool, "organisations": [...]}."""
+    purpose to {"given": bool, "organisations": [...]}; a purpose left out was not asked."""
+    _raise_if(
+        registration_errors(
+            person=person, case=case, exploitation=exploitation, route=route, consents=consents
+        )
+    )
+    case, route, _checked_case, _checked_route = _prepare_registration(person, case, exploitation, route)
+    details = {k: v for k, v in exploitation.items() if k != "forms"}
+    confirmed = _check_warnings(
+        rules.consistency_warnings(person=person, case=case, exploitations=[details], route=route),
+        confirmed_warnings,
+    )
     organisation = by.organisation
     person_obj = Person.objects.create(organisation=organisation, is_synthetic=synthetic, **person)
     case_obj = Case(
@@ -45,7 +171,7 @@ def register_case(
         is_synthetic=synthetic,
         **case,
     )
-    case_obj.age_at_identification = age_at_identification(
+    case_obj.age_at_identification = rules.age_at_identification(
         birth_date=person_obj.birth_date,
         estimated_age=person_obj.estimated_age,
         identification_date=case_obj.identification_date,
@@ -53,7 +179,6 @@ def register_case(
     if not case_obj.case_number:
         case_obj.case_number = next_case_number(organisation, case_obj.identification_date.year)
     case_obj.save()
-    details = {k: v for k, v in exploitation.items() if k != "forms"}
     Exploitation.objects.bulk_create(
         [Exploitation(case=case_obj, form=form, **details) for form in exploitation.get("forms", [])]
     )
@@ -69,39 +194,289 @@ def register_case(
             recorded_by=by,
         )
         consent.organisations.set(answer.get("organisations", []))
+    extra = {"confirmed_warnings": confirmed} if confirmed else {}
     record(
-        AuditEvent.Action.CREATE, actor=by, request=request, obj=case_obj, case_number=case_obj.case_number
+        AuditEvent.Action.CREATE,
+        actor=by,
+        request=request,
+        obj=case_obj,
+        case_number=case_obj.case_number,
+        **extra,
     )
     return case_obj
 
 
-def _apply(instance, changes: dict) -> list[str]:
-    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, changes[name])
-    if changed:
-        instance.save(update_fields=[*changed, "updated_at"])
+# ---------------------------------------------------------------------------------------------------
+# Editing: always compared with the row as it is in the database, never with an instance a form may
+# already have modified (that is how an edit once saved nothing).
+
+
+def _changes(instance, values: dict) -> dict:
+    return {k: v for k, v in values.items() if _normal(getattr(instance, k)) != _normal(v)}
+
+
+def _save(instance, changes: dict) -> list[str]:
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    if changes:
+        fields = [*changes, "updated_at"] if hasattr(instance, "updated_at") else [*changes]
+        instance.save(update_fields=fields)
+    return list(changes)
+
+
+def _exploitation_dicts(case_obj) -> list[dict]:
+    return [{f: getattr(e, f) for f in EXPLOITATION_FIELDS} for e in case_obj.exploitations.all()]
+
+
+def _case_state(case_obj) -> tuple[dict, dict]:
+    person = {f: getattr(case_obj.person, f) for f in ("first_name", "birth_date", "estimated_age")}
+    case = {
+        f: getattr(case_obj, f)
+        for f in ("identification_date", "identification_region_id", "identification_cercle_id")
+    } | {"case_status": case_obj.case_status, "closure_reason": case_obj.closure_reason}
+    return person, case
+
+
+@transaction.atomic
+def update_case(
+    case: Case, *, by, person: dict, case_fields: dict, confirmed_warnings=(), request=None
+) -> list[str]:
+    """Apply changes; the audit event lists the names of changed fields, never their values."""
+    fresh = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    case_fields = _as_ids(case_fields, *CASE_PLACE)
+    person_changes = _changes(fresh.person, person)
+    case_changes = _changes(fresh, case_fields)
+    if case_changes.get("case_status", "Closed") not in rules.CLOSED_STATUSES and fresh.closure_reason:
+        case_changes.setdefault("closure_reason", "")  # a reopened case has no closure reason
+    state_person, state_case = _case_state(fresh)
+    state_person |= {k: v for k, v in person.items() if k in state_person}
+    state_case |= case_changes
+    regions = _cercle_regions(state_case.get("identification_cercle_id"))
+    _raise_if(
+        {
+            **rules.check_person(
+                state_person, identification_date=state_case["identification_date"], today=_today()
+            ),
+            **rules.check_case(
+                _with_cercle_region(state_case, "identification_cercle", regions), today=_today()
+            ),
+        }
+    )
+    if not person_changes and not case_changes:
+        return []
+    confirmed = _check_warnings(
+        rules.consistency_warnings(
+            person=state_person | {"birth_date": state_person.get("birth_date")},
+            case=state_case,
+            exploitations=_exploitation_dicts(fresh),
+        ),
+        confirmed_warnings,
+    )
+    if "trafficking_status" in case_changes:
+        case_changes |= {"status_decided_by": by, "status_decided_on": _today()}
+    person_changed = _save(fresh.person, person_changes)
+    case_changed = _save(fresh, case_changes)
+    age = rules.age_at_identification(
+        birth_date=fresh.person.birth_date,
+        estimated_age=fresh.person.estimated_age,
+        identification_date=fresh.identification_date,
+    )
+    case_changed += _save(fresh, _changes(fresh, {"age_at_identification": age}))
+    changed = [f"person.{name}" for name in person_changed] + case_changed
+    extra = {"confirmed_warnings": confirmed} if confirmed else {}
+    record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=fresh, fields=changed, **extra)
+    case.refresh_from_db()
+    return changed
+
+
+# ---------------------------------------------------------------------------------------------------
+# Exploitation, route and consent after registration; each write is audited on the case.
+
+
+def _audit_part(by, request, case, part: str, verb: str, fields=(), **extra) -> None:
+    record(
+        AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=case,
+        fields=[f"{part}.{f}" for f in fields] or [part],
+        part=part,
+        operation=verb,
+        **extra,
+    )
+
+
+def _check_exploitation(case, data: dict, *, exclude_pk=None, confirmed_warnings=()) -> list[str]:
+    errors = rules.check_exploitation(data)
+    if not data.get("form"):
+        errors["exploitation.form"] = rules.check_forms([])["exploitation.forms"]
+    elif case.exploitations.exclude(pk=exclude_pk).filter(form=data["form"]).exists():
+        errors["exploitation.form"] = _already_recorded()
+    _raise_if(errors)
+    person, state = _case_state(case)
+    person["birth_date"] = case.person.birth_date
+    return _check_warnings(
+        rules.consistency_warnings(person=person, case=state, exploitations=[data]), confirmed_warnings
+    )
+
+
+def _already_recorded() -> str:
+    return _("This form of exploitation is already recorded for this case.")
+
+
+@transaction.atomic
+def add_exploitation(case: Case, *, by, data: dict, confirmed_warnings=(), request=None) -> Exploitation:
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    confirmed = _check_exploitation(case, data, confirmed_warnings=confirmed_warnings)
+    exploitation = Exploitation.objects.create(case=case, **data)
+    _audit_part(by, request, case, "exploitation", "add", form=data["form"], confirmed_warnings=confirmed)
+    return exploitation
+
+
+@transaction.atomic
+def update_exploitation(
+    exploitation: Exploitation, *, by, data: dict, confirmed_warnings=(), request=None
+) -> list[str]:
+    fresh = Exploitation.objects.select_for_update().select_related("case__person").get(pk=exploitation.pk)
+    changes = _changes(fresh, data)
+    if not changes:
+        return []
+    merged = {f: getattr(fresh, f) for f in EXPLOITATION_FIELDS} | changes
+    confirmed = _check_exploitation(
+        fresh.case, merged, exclude_pk=fresh.pk, confirmed_warnings=confirmed_warnings
+    )
+    changed = _save(fresh, changes)
+    _audit_part(by, request, fresh.case, "exploitation", "edit", changed, confirmed_warnings=confirmed)
     return changed
 
 
 @transaction.atomic
-def update_case(case: Case, *, by, person: dict, case_fields: dict, request=None) -> list[str]:
-    """Apply changes; the audit event lists the names of changed fields, never their values."""
-    person_changed = _apply(case.person, person)
-    if "trafficking_status" in case_fields and case_fields["trafficking_status"] != case.trafficking_status:
-        case_fields = {**case_fields, "status_decided_by": by, "status_decided_on": dt.date.today()}
-    case_changed = _apply(case, case_fields)
-    if {"birth_date", "estimated_age", "identification_date"} & {*person_changed, *case_changed}:
-        age = age_at_identification(
-            birth_date=case.person.birth_date,
-            estimated_age=case.person.estimated_age,
-            identification_date=case.identification_date,
-        )
-        case_changed += _apply(case, {"age_at_identification": age})
-    changed = [f"person.{name}" for name in person_changed] + case_changed
-    if changed:
-        record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=case, fields=changed)
+def remove_exploitation(exploitation: Exploitation, *, by, request=None) -> None:
+    case = Case.objects.select_for_update().get(pk=exploitation.case_id)
+    _raise_if(rules.check_exploitation_removal(case.exploitations.exclude(pk=exploitation.pk).count()))
+    form = exploitation.form
+    exploitation.delete()
+    _audit_part(by, request, case, "exploitation", "remove", form=form)
+
+
+def _check_stop(data: dict) -> dict:
+    data = _as_ids(data, *STOP_PLACE)
+    regions = _cercle_regions(data.get("cercle_id"))
+    errors = rules.check_route_stop(_with_cercle_region(data, "cercle", regions), prefix="route")
+    _raise_if(errors)
+    return data
+
+
+@transaction.atomic
+def add_route_stop(case: Case, *, by, data: dict, request=None) -> RouteStop:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    data = _check_stop(data)
+    order = (case.route.aggregate(m=Max("order"))["m"] or 0) + 1
+    stop = RouteStop.objects.create(case=case, order=order, **data)
+    _audit_part(by, request, case, "route", "add")
+    return stop
+
+
+@transaction.atomic
+def update_route_stop(stop: RouteStop, *, by, data: dict, request=None) -> list[str]:
+    fresh = RouteStop.objects.select_for_update().select_related("case").get(pk=stop.pk)
+    data = _as_ids(data, *STOP_PLACE)
+    changes = _changes(fresh, data)
+    if not changes:
+        return []
+    _check_stop({f: getattr(fresh, f) for f in STOP_FIELDS} | changes)
+    changed = _save(fresh, changes)
+    _audit_part(by, request, fresh.case, "route", "edit", [c.removesuffix("_id") for c in changed])
     return changed
+
+
+@transaction.atomic
+def remove_route_stop(stop: RouteStop, *, by, request=None) -> None:
+    case = Case.objects.select_for_update().get(pk=stop.case_id)
+    stop.delete()
+    for order, remaining in enumerate(case.route.order_by("order"), start=1):
+        if remaining.order != order:
+            remaining.order = order
+            remaining.save(update_fields=["order"])
+    _audit_part(by, request, case, "route", "remove")
+
+
+def current_consents(case: Case) -> dict[str, Consent | None]:
+    """The latest consent recorded for each purpose (None: never asked)."""
+    from sira.core.vocab import terms
+
+    latest: dict[str, Consent | None] = dict.fromkeys(terms("consent_purpose"))
+    for consent in case.consents.order_by("recorded_on", "pk").prefetch_related("organisations"):
+        latest[consent.purpose] = consent
+    return latest
+
+
+def sharing_organisation_ids(case: Case) -> set[int]:
+    consent = current_consents(case).get("Sharing")
+    if consent is None or not consent.active:
+        return set()
+    return {o.pk for o in consent.organisations.all()}
+
+
+def _end_grants_without_consent(case: Case, *, by, request) -> list[int]:
+    """Sharing rests on consent: when it is withdrawn or narrowed, the grants it allowed end."""
+    allowed = sharing_organisation_ids(case)
+    ended = []
+    for grant in case.grants.filter(revoked_at__isnull=True).select_related("user"):
+        grantee_org = grant.organisation_id or grant.user.organisation_id
+        if grantee_org is not None and grantee_org != case.organisation_id and grantee_org not in allowed:
+            grant.revoked_at = timezone.now()
+            grant.save(update_fields=["revoked_at"])
+            ended.append(grant.pk)
+    if ended:
+        record(
+            AuditEvent.Action.CHANGE, actor=by, request=request, obj=case, fields=["grants"], revoked=ended
+        )
+    return ended
+
+
+@transaction.atomic
+def record_consent(
+    case: Case, *, by, purpose: str, given: bool, organisations=(), recorded_on=None, request=None
+) -> Consent:
+    """A new answer for one purpose; it supersedes the earlier one, which stays on record."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    answer = {"given": given, "organisations": list(organisations)}
+    _raise_if(rules.check_consents({"Registration": {"given": True}} | {purpose: answer}))
+    consent = Consent.objects.create(
+        case=case, purpose=purpose, given=given, recorded_on=recorded_on or _today(), recorded_by=by
+    )
+    consent.organisations.set(organisations)
+    _audit_part(by, request, case, "consent", "record", purpose=purpose)
+    _end_grants_without_consent(case, by=by, request=request)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(consent: Consent, *, by, on=None, request=None) -> list[int]:
+    """Record the person's withdrawal; sharing that depended on the consent stops at once."""
+    fresh = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    if fresh.withdrawn_on is not None or not fresh.given:
+        _raise_if({"consent": _not_withdrawable()})
+    on = on or _today()
+    if on > _today() or on < fresh.recorded_on:
+        _raise_if({"consent.withdrawn_on": _bad_withdrawal_date()})
+    fresh.withdrawn_on, fresh.withdrawn_by = on, by
+    fresh.save(update_fields=["withdrawn_on", "withdrawn_by"])
+    _audit_part(by, request, fresh.case, "consent", "withdraw", purpose=fresh.purpose)
+    return _end_grants_without_consent(fresh.case, by=by, request=request)
+
+
+def _not_withdrawable() -> str:
+    return _("Only a consent that is given and not yet withdrawn can be withdrawn.")
+
+
+def _bad_withdrawal_date() -> str:
+    return _("The withdrawal date must be between the consent's date and today.")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading identities, exports, sharing
 
 
 def read_identity(case: Case, *, by, request=None) -> Person:
@@ -122,7 +497,15 @@ def record_export(*, by, request, count: int, fmt: str, filters: dict) -> None:
 
 @transaction.atomic
 def grant_access(case: Case, *, by, reason: str, organisation=None, user=None, request=None) -> CaseGrant:
-    """Give an organisation or a user need-to-know access to one case (sharing, referral)."""
+    """Give an organisation or a user need-to-know access to one case (sharing, referral). Another
+    organisation, or a user of one, needs the person's active consent to share with it."""
+    grantee_org = organisation.pk if organisation else user.organisation_id
+    if grantee_org is not None and grantee_org != case.organisation_id:
+        _raise_if(
+            rules.check_grant_consent(
+                organisation_id=grantee_org, sharing_organisation_ids=sharing_organisation_ids(case)
+            )
+        )
     grant = CaseGrant.objects.create(
         case=case, organisation=organisation, user=user, granted_by=by, reason=reason
     )

@@ -9,4 +9,11 @@ urlpatterns = [
     path("export.csv", views.case_export, name="export"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
+    path("<int:pk>/exploitations/new/", views.exploitation_edit, name="exploitation_add"),
+    path("<int:pk>/exploitations/<int:exploitation_pk>/", views.exploitation_edit, name="exploitation_edit"),
+    path("<int:pk>/route/new/", views.route_edit, name="route_add"),
+    path("<int:pk>/route/<int:stop_pk>/", views.route_edit, name="route_edit"),
+    path("<int:pk>/<str:part>/<int:part_pk>/remove/", views.part_remove, name="part_remove"),
+    path("<int:pk>/consents/<str:purpose>/", views.consent_record, name="consent_record"),
+    path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

@@ -1,19 +1,29 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sira.accounts.access import can_register_cases
 from sira.audit.services import timeline
-from sira.cases import access, export, services
+from sira.cases import access, export, panels, services
 from sira.cases.filters import CaseFilter
-from sira.cases.forms import CaseEditForm, CaseRegistration, PersonForm
-from sira.screening import access as screening_access
-from sira.screening import services as screening_services
+from sira.cases.forms import (
+    CaseEditForm,
+    CaseRegistration,
+    ConsentRecordForm,
+    PersonForm,
+    RouteStopForm,
+    SingleExploitationForm,
+    WithdrawConsentForm,
+    apply_service_errors,
+    confirmed_warnings,
+)
+from sira.cases.models import Consent, Exploitation, RouteStop
+from sira.core.vocab import label
 
 PAGE_SIZE = 25
 
@@ -38,29 +48,39 @@ def case_list(request):
     )
 
 
+def registration_page(request, *, initial=None, register=None, context=None):
+    """The guided registration, shared by a new case and a screening promoted into one. `register`
+    is the service call that writes (services.register_case by default)."""
+    if not can_register_cases(request.user):
+        raise PermissionDenied
+    register = register or services.register_case
+    registration = CaseRegistration(request.POST or None, initial=initial)
+    if request.method == "POST" and registration.is_valid():
+        try:
+            case = register(
+                by=request.user,
+                request=request,
+                confirmed_warnings=registration.confirmed(),
+                **registration.service_input(),
+            )
+        except services.NeedsConfirmation as pending:
+            registration.warnings = pending.warnings
+        except ValidationError as error:
+            apply_service_errors(error, registration.targets())
+        else:
+            messages.success(request, _("Case %(number)s registered.") % {"number": case.case_number})
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"registration": registration, "forms": registration.forms(), **(context or {})},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request):
-    if not can_register_cases(request.user):
-        raise PermissionDenied
-    screening = None
-    if screening_id := request.GET.get("screening"):
-        screening = screening_access.get_screening_for_user(
-            request.user, screening_id, screening_access.CHANGE
-        )
-    initial = screening_services.case_initial(screening) if screening else None
-    registration = CaseRegistration(request.POST or None, initial=initial)
-    if request.method == "POST" and registration.is_valid():
-        case_input = registration.service_input()
-        if screening is not None:
-            case = screening_services.promote_to_case(
-                screening, by=request.user, request=request, **case_input
-            )
-        else:
-            case = services.register_case(by=request.user, request=request, **case_input)
-        messages.success(request, _("Case %(number)s registered.") % {"number": case.case_number})
-        return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/case_form.html", {"registration": registration, "screening": screening})
+    return registration_page(request)
 
 
 @login_required
@@ -68,6 +88,11 @@ def case_create(request):
 def case_detail(request, pk):
     case = access.get_case_for_user(request.user, pk)
     person = services.read_identity(case, by=request.user, request=request)
+    can_edit = access.can(request.user, case, access.CHANGE)
+    consents = [
+        {"purpose": purpose, "label": label("consent_purpose", purpose), "consent": consent}
+        for purpose, consent in services.current_consents(case).items()
+    ]
     return render(
         request,
         "cases/case_detail.html",
@@ -76,34 +101,194 @@ def case_detail(request, pk):
             "person": person,
             "exploitations": case.exploitations.all(),
             "route": case.route.select_related("region", "cercle"),
-            "consents": case.consents.prefetch_related("organisations"),
+            "consents": consents,
             "events": timeline(case)[:50],
-            "screenings": case.screenings.select_related("catalogue").order_by("-screened_on"),
-            "can_edit": access.can(request.user, case, access.CHANGE),
+            "panels": panels.render_panels(request, case, can_edit=can_edit),
+            "can_edit": can_edit,
         },
     )
+
+
+def _save_or_warn(request, forms, call, targets):
+    """Run a service write; on errors put them on the forms, on warnings return them to confirm."""
+    try:
+        return call(confirmed_warnings(request.POST)), []
+    except services.NeedsConfirmation as pending:
+        return None, pending.warnings
+    except ValidationError as error:
+        apply_service_errors(error, targets)
+        return None, []
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk):
     case = access.get_case_for_user(request.user, pk, access.CHANGE)
-    person_form = PersonForm(request.POST or None, instance=case.person, prefix="person")
-    case_form = CaseEditForm(request.POST or None, instance=case, prefix="case")
-    if request.method == "POST" and person_form.is_valid() and case_form.is_valid():
-        changed = services.update_case(
-            case,
-            by=request.user,
-            request=request,
-            person=person_form.cleaned_data,
-            case_fields=case_form.cleaned_data,
+    data = request.POST or None
+    person_form = PersonForm(data, instance=case.person, prefix="person")
+    case_form = CaseEditForm(data, instance=case, prefix="case")
+    warnings = []
+    if request.method == "POST" and all([person_form.is_valid(), case_form.is_valid()]):
+        changed, warnings = _save_or_warn(
+            request,
+            [person_form, case_form],
+            lambda confirmed: services.update_case(
+                case,
+                by=request.user,
+                request=request,
+                person=person_form.cleaned_data,
+                case_fields=case_form.cleaned_data,
+                confirmed_warnings=confirmed,
+            ),
+            {"person": person_form, "case": case_form},
         )
-        if changed:
-            messages.success(request, _("Changes saved."))
-        return redirect("cases:detail", pk=case.pk)
+        if changed is not None and not person_form.errors and not case_form.errors:
+            if changed:
+                messages.success(request, _("Changes saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("cases:detail", pk=case.pk)
     if request.method == "GET":
         services.read_identity(case, by=request.user, request=request)
-    return render(request, "cases/case_edit.html", {"case": case, "forms": [person_form, case_form]})
+    return render(
+        request,
+        "cases/case_edit.html",
+        {"case": case, "forms": [person_form, case_form], "warnings": warnings},
+    )
+
+
+def _part_page(request, case, form, title, call, targets_key, back="cases:detail"):
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        result, warnings = _save_or_warn(
+            request, [form], lambda confirmed: call(confirmed), {targets_key: form}
+        )
+        if result is not None and not form.errors:
+            messages.success(request, _("Changes saved."))
+            return redirect(back, pk=case.pk)
+    return render(
+        request,
+        "cases/part_form.html",
+        {"case": case, "form": form, "forms": [form], "title": title, "warnings": warnings},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exploitation_edit(request, pk, exploitation_pk=None):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    exploitation = None
+    initial = {}
+    if exploitation_pk is not None:
+        exploitation = _part_or_404(Exploitation, case, exploitation_pk)
+        initial = {f: getattr(exploitation, f) for f in services.EXPLOITATION_FIELDS}
+    form = SingleExploitationForm(request.POST or None, initial=initial, prefix="exp")
+
+    def call(confirmed):
+        if exploitation is None:
+            return services.add_exploitation(
+                case,
+                by=request.user,
+                data=form.service_input(),
+                confirmed_warnings=confirmed,
+                request=request,
+            )
+        return services.update_exploitation(
+            exploitation,
+            by=request.user,
+            data=form.service_input(),
+            confirmed_warnings=confirmed,
+            request=request,
+        )
+
+    title = _("Add a form of exploitation") if exploitation is None else _("Edit the form of exploitation")
+    return _part_page(request, case, form, title, call, "exploitation")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def route_edit(request, pk, stop_pk=None):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    stop = _part_or_404(RouteStop, case, stop_pk) if stop_pk is not None else None
+    form = RouteStopForm(request.POST or None, instance=stop, prefix="route")
+
+    def call(confirmed):
+        if stop is None:
+            return services.add_route_stop(case, by=request.user, data=form.service_input(), request=request)
+        fresh = RouteStop.objects.get(pk=stop.pk)
+        return services.update_route_stop(fresh, by=request.user, data=form.service_input(), request=request)
+
+    title = _("Add a place on the route") if stop is None else _("Edit the place on the route")
+    return _part_page(request, case, form, title, call, "route")
+
+
+@login_required
+@require_POST
+def part_remove(request, pk, part, part_pk):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    model, remove = {
+        "exploitation": (Exploitation, services.remove_exploitation),
+        "route": (RouteStop, services.remove_route_stop),
+    }.get(part, (None, None))
+    if model is None:
+        raise Http404
+    try:
+        remove(_part_or_404(model, case, part_pk), by=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Removed."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_record(request, pk, purpose):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    if purpose not in services.current_consents(case):
+        raise Http404
+    form = ConsentRecordForm(request.POST or None, purpose=purpose, prefix="consent")
+
+    def call(confirmed):
+        data = form.cleaned_data
+        return services.record_consent(
+            case,
+            by=request.user,
+            purpose=purpose,
+            given=data["given"] == "yes",
+            organisations=list(data.get("organisations") or []),
+            recorded_on=data["recorded_on"],
+            request=request,
+        )
+
+    title = _("Record consent: %(purpose)s") % {"purpose": label("consent_purpose", purpose)}
+    return _part_page(request, case, form, title, call, "consent")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, pk, consent_pk):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    consent = _part_or_404(Consent, case, consent_pk)
+    form = WithdrawConsentForm(request.POST or None, prefix="consent")
+
+    def call(confirmed):
+        return services.withdraw_consent(
+            consent, by=request.user, on=form.cleaned_data["withdrawn_on"], request=request
+        )
+
+    title = _("Record the withdrawal of consent: %(purpose)s") % {
+        "purpose": label("consent_purpose", consent.purpose)
+    }
+    return _part_page(request, case, form, title, call, "consent")
+
+
+def _part_or_404(model, case, part_pk):
+    try:
+        return model.objects.get(pk=part_pk, case=case)
+    except model.DoesNotExist:
+        raise Http404 from None
 
 
 @login_required

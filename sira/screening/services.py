@@ -109,5 +109,6 @@ def promote_to_case(screening: Screening, *, by, request=None, **case_input):
     from sira.cases.services import register_case
 
     case = register_case(by=by, request=request, **case_input)
+    # The case is registered with everything the form carried, pre-filled or typed.
     attach_to_case(screening, case, by=by, request=request)
     return case

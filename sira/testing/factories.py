@@ -69,6 +69,7 @@ class CaseFactory(factory.Factory):
         identification_date,
         region,
         forms,
+        share_with=(),
     ):
         return services.register_case(
             by=by,
@@ -87,5 +88,6 @@ class CaseFactory(factory.Factory):
             },
             exploitation={"forms": list(forms)},
             route=[{"kind": "Identification", "country": "ML", "region_id": region}],
-            consents={"Registration": {"given": True}},
+            consents={"Registration": {"given": True}}
+            | ({"Sharing": {"given": True, "organisations": list(share_with)}} if share_with else {}),
         )

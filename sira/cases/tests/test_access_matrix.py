@@ -88,13 +88,30 @@ VIEW_ENDPOINTS = [
 ]
 
 
+def edit_payload(case) -> dict:
+    """The edit page's form as a browser would send it, unchanged: every field with its value."""
+    from sira.cases.forms import CaseEditForm, PersonForm
+
+    data = {}
+    for form in (PersonForm(instance=case.person, prefix="person"), CaseEditForm(instance=case, prefix="case")):
+        for field in form:
+            value = field.value()
+            if value in (None, ""):
+                continue
+            data[field.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    return data
+
+
 def page_edit_post(user, case):
-    response = _web(user).post(reverse("cases:edit", args=[case.pk]), {"case-case_status": "Closed"})
-    return response.status_code
+    """A complete, valid edit that closes the case: it must be saved exactly when the user may change
+    the case (an incomplete form that saves nothing once counted as "may change")."""
+    data = edit_payload(case) | {"case-case_status": "Closed", "case-closure_reason": "Reintegrated"}
+    return _web(user).post(reverse("cases:edit", args=[case.pk]), data).status_code
 
 
 def api_patch(user, case):
-    return _api(user).patch(f"/api/v1/cases/{case.pk}/", {"case_status": "Closed"}, format="json").status_code
+    payload = {"case_status": "Closed", "closure_reason": "Reintegrated"}
+    return _api(user).patch(f"/api/v1/cases/{case.pk}/", payload, format="json").status_code
 
 
 @pytest.fixture
@@ -105,7 +122,7 @@ def setting(org_a, org_b):
             registrar = user if role in EDITORS else UserFactory(username="colleague", organisation=org_a)
             case = CaseFactory(by=registrar)
         else:
-            case = CaseFactory(by=UserFactory(username="outsider", organisation=org_b))
+            case = CaseFactory(by=UserFactory(username="outsider", organisation=org_b), share_with=[org_a])
             if relation == "granted":
                 grant_access(case, by=case.owner, organisation=org_a, reason="test referral")
         return user, Case.objects.select_related("person").get(pk=case.pk)
@@ -141,6 +158,7 @@ def test_who_changes_a_case(setting, role, relation, endpoint):
     case.refresh_from_db()
     if expected_change(role, relation):
         assert status in (200, 302)
+        assert (case.case_status, case.closure_reason) == ("Closed", "Reintegrated")
     elif expected_view(role, relation):
         assert status == 403
         assert case.case_status == "Active"

@@ -40,7 +40,7 @@ def valid_post(**overrides):
         "route-1-cercle": "ML0104",
         "route-1-locality": "Site d'orpaillage",
         "consent-Registration": "yes",
-        "consent-Statistics": "on",
+        "consent-Statistics": "yes",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -66,7 +66,8 @@ def test_registration_creates_person_case_exploitation_route_and_consents(awa, c
         (2, "Exploitation", "ML"),
     ]
     consents = dict(Consent.objects.values_list("purpose", "given"))
-    assert consents == {"Registration": True, "Sharing": False, "Statistics": True, "Contact": False}
+    # Sharing and contact were not asked: no answer is recorded, and none reads as a refusal.
+    assert consents == {"Registration": True, "Statistics": True}
     assert case.person.last_name == "Dembélé" and case.owner == awa
 
 
@@ -102,14 +103,14 @@ BAD_INPUT = [
     (
         {"exp-exploitation_forms": []},
         "exp-exploitation_forms",
-        "Ce champ est obligatoire.",
-        "This field is required.",
+        "Indiquez au moins une forme d'exploitation.",
+        "Give at least one form of exploitation.",
     ),
     (
         {"consent-Registration": None},
         "consent-Registration",
-        "Ce champ est obligatoire.",
-        "This field is required.",
+        "Indiquez si la personne consent à l'enregistrement.",
+        "Record whether the person consents to registration.",
     ),
     (
         {"case-identification_cercle": "ML0901"},

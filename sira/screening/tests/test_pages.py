@@ -90,33 +90,6 @@ def test_attach_to_an_existing_case_and_see_it_in_the_case_history(awa, client):
     ).exists()
 
 
-def test_promote_a_screening_into_a_new_case_prefilled(awa, client):
-    client.force_login(awa)
-    screening, _ = screen(client, {"ACT-01": "yes"})
-    form = client.get(reverse("cases:create") + f"?screening={screening.pk}").content.decode()
-    assert 'name="person-estimated_age" value="12"' in form
-    assert re.search(r'value="ForcedLabour" id="[^"]+" checked', form)
-    assert not re.search(r'value="DebtBondage" id="[^"]+" checked', form)
-    post = {
-        "person-first_name": "Adama",
-        "person-gender": "Masculine",
-        "person-estimated_age": "12",
-        "case-identification_date": "2026-11-20",
-        "case-identification_context": "FlowMonitoringPoint",
-        "case-identification_region": "ML01",
-        "case-trafficking_status": "PossibleVictimOfTrafficking",
-        "exp-exploitation_forms": ["ForcedLabour"],
-        "route-TOTAL_FORMS": "0",
-        "route-INITIAL_FORMS": "0",
-        "consent-Registration": "yes",
-    }
-    response = client.post(reverse("cases:create") + f"?screening={screening.pk}", post)
-    case = Case.objects.get()
-    assert response["Location"] == reverse("cases:detail", args=[case.pk])
-    screening.refresh_from_db()
-    assert screening.case == case
-
-
 def test_a_screening_of_another_organisation_is_invisible(awa, bakary, client):
     client.force_login(awa)
     screening, _ = screen(client, {"ACT-01": "yes"})
