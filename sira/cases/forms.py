@@ -102,6 +102,7 @@ class PersonForm(ServiceErrorsMixin, forms.ModelForm):
         self.fields["citizenships"].help_text = gettext_lazy(
             "Mali and its neighbours come first; type to find another country."
         )
+        self.fields["citizenships"].widget.attrs["data-filter-placeholder"] = _("Type a country…")
         numeric(self)
 
     def clean_phone(self):

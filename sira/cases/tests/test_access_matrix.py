@@ -93,7 +93,10 @@ def edit_payload(case) -> dict:
     from sira.cases.forms import CaseEditForm, PersonForm
 
     data = {}
-    for form in (PersonForm(instance=case.person, prefix="person"), CaseEditForm(instance=case, prefix="case")):
+    for form in (
+        PersonForm(instance=case.person, prefix="person"),
+        CaseEditForm(instance=case, prefix="case"),
+    ):
         for field in form:
             value = field.value()
             if value in (None, ""):

@@ -23,7 +23,9 @@ def test_register_find_and_switch_language(page, awa):
     page.select_option('[name="case-identification_context"]', "Outreach")
     page.select_option('[name="case-identification_region"]', "ML09")
     page.check('input[name="exp-exploitation_forms"][value="DomesticServitude"]')
+    page.click("#step-exploitation summary")  # details of the exploitation are folded
     page.select_option('[name="exp-subsector"]', "DomesticWork")
+    page.click("#step-route summary")  # the route is folded: it can be completed later
     page.select_option('[name="route-0-kind"]', "Origin")
     page.select_option('[name="route-0-country"]', "ML")
     page.select_option('[name="route-0-region"]', "ML04")

@@ -23,8 +23,16 @@ PAGE_EDITS = [
         ["narrative"],
         id="narrative",
     ),
-    pytest.param({"person-phone": "+22370112233"}, lambda c: c.person.phone, "+22370112233", ["person.phone"], id="phone"),
-    pytest.param({"person-gender": "Masculine"}, lambda c: c.person.gender, "Masculine", ["person.gender"], id="gender"),
+    pytest.param(
+        {"person-phone": "+22370112233"},
+        lambda c: c.person.phone,
+        "+22370112233",
+        ["person.phone"],
+        id="phone",
+    ),
+    pytest.param(
+        {"person-gender": "Masculine"}, lambda c: c.person.gender, "Masculine", ["person.gender"], id="gender"
+    ),
     pytest.param(
         {"case-case_status": "Closed", "case-closure_reason": "Reintegrated"},
         lambda c: (c.case_status, c.closure_reason),
@@ -47,7 +55,10 @@ PAGE_EDITS = [
         id="place",
     ),
     pytest.param(
-        {"person-estimated_age": "", "person-birth_date": (TODAY - dt.timedelta(days=365 * 16 + 30)).isoformat()},
+        {
+            "person-estimated_age": "",
+            "person-birth_date": (TODAY - dt.timedelta(days=365 * 16 + 30)).isoformat(),
+        },
         lambda c: (c.person.estimated_age, c.age_at_identification),
         (None, 15),
         ["person.birth_date", "person.estimated_age", "age_at_identification"],

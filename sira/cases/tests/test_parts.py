@@ -40,7 +40,10 @@ def test_add_edit_remove_an_exploitation_on_the_page(awa, client):
     added = case.exploitations.get(form="ForcedBegging")
     assert (added.means_of_control, added.age_at_recruitment) == (["PhysicalAbuse"], 10)
     assert last_change(case).detail | {"fields": None} == {
-        "fields": None, "part": "exploitation", "operation": "add", "form": "ForcedBegging"
+        "fields": None,
+        "part": "exploitation",
+        "operation": "add",
+        "form": "ForcedBegging",
     } | {"confirmed_warnings": []}
 
     url = reverse("cases:exploitation_edit", args=[case.pk, added.pk])
@@ -69,7 +72,9 @@ def test_a_form_already_recorded_is_refused_beside_its_field(awa, client):
     case = CaseFactory(by=awa, forms=("DomesticServitude",))
     client.force_login(awa)
     url = reverse("cases:exploitation_add", args=[case.pk])
-    response = client.post(url, form_data(client.get(url).content.decode()) | {"exp-form": "DomesticServitude"})
+    response = client.post(
+        url, form_data(client.get(url).content.decode()) | {"exp-form": "DomesticServitude"}
+    )
     assert response.status_code == 200 and case.exploitations.count() == 1
     assert "déjà enregistrée" in response.content.decode()
 
@@ -87,7 +92,12 @@ def test_add_edit_remove_route_stops_on_the_page(awa, client):
     }
     assert client.post(url, data).status_code == 302
     stop = case.route.get(kind="Transit")
-    assert (stop.order, stop.region_id, stop.cercle_id, stop.locality) == (2, "ML04", "ML0402", "Gare routière")
+    assert (stop.order, stop.region_id, stop.cercle_id, stop.locality) == (
+        2,
+        "ML04",
+        "ML0402",
+        "Gare routière",
+    )
 
     url = reverse("cases:route_edit", args=[case.pk, stop.pk])
     data = form_data(client.get(url).content.decode()) | {"route-cercle": "ML0901"}  # not in Ségou
@@ -96,7 +106,9 @@ def test_add_edit_remove_route_stops_on_the_page(awa, client):
     stop.refresh_from_db()
     assert stop.cercle_id == "ML0402"  # the refused edit changed nothing
 
-    client.post(url, data | {"route-cercle": "ML0401", "route-date": (TODAY - dt.timedelta(days=40)).isoformat()})
+    client.post(
+        url, data | {"route-cercle": "ML0401", "route-date": (TODAY - dt.timedelta(days=40)).isoformat()}
+    )
     stop.refresh_from_db()
     assert stop.cercle_id == "ML0401" and stop.date == TODAY - dt.timedelta(days=40)
     assert sorted(last_change(case).detail["fields"]) == ["route.cercle", "route.date"]
@@ -116,7 +128,9 @@ def test_parts_through_the_api(awa, api):
     assert response.status_code == 200, response.content
     assert Exploitation.objects.get(pk=exp_id).start_date == dt.date(2026, 1, 10)
     response = api.patch(
-        f"{base}/exploitations/{exp_id}/", {"start_date": "2026-02-01", "end_date": "2026-01-01"}, format="json"
+        f"{base}/exploitations/{exp_id}/",
+        {"start_date": "2026-02-01", "end_date": "2026-01-01"},
+        format="json",
     )
     assert response.status_code == 400 and "end_date" in response.json()["exploitations"]
     assert Exploitation.objects.get(pk=exp_id).start_date == dt.date(2026, 1, 10)
@@ -129,7 +143,9 @@ def test_parts_through_the_api(awa, api):
     response = api.patch(f"{base}/route/{stop_id}/", {"region": "ML01"}, format="json")
     assert response.status_code == 400  # a region of Mali for a place in Algeria
     assert RouteStop.objects.get(pk=stop_id).region_id is None
-    assert api.patch(f"{base}/route/{stop_id}/", {"locality": "Tamanrasset"}, format="json").status_code == 200
+    assert (
+        api.patch(f"{base}/route/{stop_id}/", {"locality": "Tamanrasset"}, format="json").status_code == 200
+    )
     assert RouteStop.objects.get(pk=stop_id).locality == "Tamanrasset"
     assert api.delete(f"{base}/route/{stop_id}/").status_code == 204
     operations = [

@@ -37,7 +37,10 @@ REGISTRATION_RULES = [
     ),
     (
         "born-after-identification",
-        {"person-birth_date": TODAY.isoformat(), "case-identification_date": (TODAY - dt.timedelta(days=9)).isoformat()},
+        {
+            "person-birth_date": TODAY.isoformat(),
+            "case-identification_date": (TODAY - dt.timedelta(days=9)).isoformat(),
+        },
         {
             "person": payload()["person"] | {"birth_date": TODAY.isoformat()},
             "identification_date": (TODAY - dt.timedelta(days=9)).isoformat(),
@@ -59,7 +62,11 @@ REGISTRATION_RULES = [
     (
         "exploitation-ends-before-start",
         {"exp-start_date": "2026-05-01", "exp-end_date": "2026-04-01"},
-        {"exploitations": [payload()["exploitations"][0] | {"start_date": "2026-05-01", "end_date": "2026-04-01"}]},
+        {
+            "exploitations": [
+                payload()["exploitations"][0] | {"start_date": "2026-05-01", "end_date": "2026-04-01"}
+            ]
+        },
         "La fin de l’exploitation ne peut pas précéder son début.",
     ),
     (
@@ -77,7 +84,9 @@ REGISTRATION_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("page", "api", "message"), [r[1:] for r in REGISTRATION_RULES], ids=[r[0] for r in REGISTRATION_RULES])
+@pytest.mark.parametrize(
+    ("page", "api", "message"), [r[1:] for r in REGISTRATION_RULES], ids=[r[0] for r in REGISTRATION_RULES]
+)
 def test_page_and_api_refuse_the_same_registration(awa, client, page, api, message):
     client.force_login(awa)
     response = client.post(reverse("cases:create"), valid_post(**page))
@@ -92,7 +101,12 @@ def test_page_and_api_refuse_the_same_registration(awa, client, page, api, messa
 
 
 EDIT_RULES = [
-    ("closure-without-reason", {"case-case_status": "Closed"}, {"case_status": "Closed"}, "Indiquez le motif de clôture"),
+    (
+        "closure-without-reason",
+        {"case-case_status": "Closed"},
+        {"case_status": "Closed"},
+        "Indiquez le motif de clôture",
+    ),
     (
         "cercle-outside-region",
         {"case-identification_cercle": "ML0901"},
@@ -108,7 +122,9 @@ EDIT_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("page", "api", "message"), [r[1:] for r in EDIT_RULES], ids=[r[0] for r in EDIT_RULES])
+@pytest.mark.parametrize(
+    ("page", "api", "message"), [r[1:] for r in EDIT_RULES], ids=[r[0] for r in EDIT_RULES]
+)
 def test_page_and_api_refuse_the_same_edit(awa, client, page, api, message):
     case = CaseFactory(by=awa, region="ML01")
     before = Case.objects.values().get(pk=case.pk)

@@ -2,13 +2,11 @@
 an explanation, the worker's own determination, and attachment to a case."""
 
 import html
-import re
 
 import pytest
 from django.urls import reverse
 
 from sira.audit.models import AuditEvent
-from sira.cases.models import Case
 from sira.screening.models import Screening
 from sira.testing.factories import CaseFactory
 
