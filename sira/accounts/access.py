@@ -41,3 +41,36 @@ def scope_q(user, *, organisation: str, owners: tuple[str, ...], region: str) ->
             mine |= Q(**{owner: user})
         return own_org & mine
     return Q(pk__in=[])
+
+
+VIEW = "view"
+CHANGE = "change"
+EXPORT = "export"
+
+
+class RecordPolicy:
+    """The shape of every app's access policy: an app says which records a user may see for an
+    action (`visible`); finding one record and asking "may they?" follow from it, the same way in every
+    app. A record outside a user's reach answers 404, exactly like one that does not exist; one the
+    user may see but not act on answers 403."""
+
+    model = None
+    related: tuple[str, ...] = ()
+
+    def visible(self, user, action: str = VIEW):
+        raise NotImplementedError
+
+    def get_for_user(self, user, pk, action: str = VIEW):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        try:
+            record = self.visible(user, VIEW).select_related(*self.related).get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+        if action != VIEW and not self.can(user, record, action):
+            raise PermissionDenied
+        return record
+
+    def can(self, user, record, action: str) -> bool:
+        return self.visible(user, action).filter(pk=record.pk).exists()

@@ -1,16 +1,13 @@
-"""The only place that decides which cases a user may see, change or export. Pages and API both call
-these functions; a case outside a user's reach answers 404, exactly like a case that does not exist."""
+"""The only place that decides which cases a user may see, change or export. Pages, API, exports and
+the apps above the registry all call it; a case outside a user's reach answers 404, exactly like a
+case that does not exist."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
-from sira.accounts.access import can_edit_in_scope, scope_q
+from sira.accounts.access import CHANGE, EXPORT, VIEW, RecordPolicy, can_edit_in_scope, scope_q
 from sira.cases.models import Case, CaseGrant
 
-VIEW = "view"
-CHANGE = "change"
-EXPORT = "export"
+__all__ = ["CHANGE", "EXPORT", "VIEW", "can", "get_case_for_user", "policy", "visible_cases"]
 
 
 def _scope_q(user) -> Q:
@@ -30,26 +27,24 @@ def _granted_q(user) -> Q:
     return Q(Exists(grants))
 
 
-def visible_cases(user, action: str = VIEW) -> QuerySet[Case]:
-    if not user.is_authenticated or not user.is_active:
-        return Case.objects.none()
-    if action == CHANGE:
-        if not can_edit_in_scope(user):
+class CasePolicy(RecordPolicy):
+    model = Case
+    related = ("person",)
+
+    def visible(self, user, action: str = VIEW) -> QuerySet[Case]:
+        if not user.is_authenticated or not user.is_active:
             return Case.objects.none()
-        return Case.objects.filter(_scope_q(user))
-    return Case.objects.filter(_scope_q(user) | _granted_q(user))
+        if action == CHANGE:
+            if not can_edit_in_scope(user):
+                return Case.objects.none()
+            return Case.objects.filter(_scope_q(user))
+        return Case.objects.filter(_scope_q(user) | _granted_q(user))
 
 
-def get_case_for_user(user, pk, action: str = VIEW) -> Case:
-    """The case if the user may see it (404 otherwise); 403 if they may see it but not do `action`."""
-    try:
-        case = visible_cases(user, VIEW).select_related("person").get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    if action != VIEW and not can(user, case, action):
-        raise PermissionDenied
-    return case
+policy = CasePolicy()
+visible_cases = policy.visible
+get_case_for_user = policy.get_for_user
 
 
 def can(user, case: Case, action: str) -> bool:
-    return visible_cases(user, action).filter(pk=case.pk).exists()
+    return policy.can(user, case, action)

@@ -183,7 +183,7 @@ def consistency_warnings(
                     "estimated_age_vs_birth_date",
                     "person.estimated_age",
                     _(
-                        "The estimated age (%(estimated)d) does not match the date of birth (%(actual)d years)."
+                        "The estimated age (%(estimated)d) does not match the date of birth (%(actual)d years)."  # noqa: E501
                     )
                     % {"estimated": estimated, "actual": actual},
                 )
