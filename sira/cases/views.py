@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -109,7 +108,5 @@ def case_edit(request, pk):
 @login_required
 @require_GET
 def case_export(request):
-    body = export.export_cases(by=request.user, request=request, params=request.GET)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sira-cases.csv"'
-    return response
+    lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
+    return export.streaming_response(lines, name)

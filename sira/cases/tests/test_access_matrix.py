@@ -46,8 +46,12 @@ def page_search(user, case):
     return case.case_number in response.content.decode()
 
 
+def _streamed(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def page_export(user, case):
-    return case.case_number in _web(user).get(reverse("cases:export")).content.decode()
+    return case.case_number in _streamed(_web(user).get(reverse("cases:export")))
 
 
 def page_edit_form(user, case):
@@ -72,7 +76,7 @@ def api_detail(user, case):
 
 
 def api_export(user, case):
-    return case.case_number in _api(user).get("/api/v1/cases/export/").content.decode()
+    return case.case_number in _streamed(_api(user).get("/api/v1/cases/export/"))
 
 
 VIEW_ENDPOINTS = [
