@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages on slow lines. Above everything that reads or changes the body, so it runs last
+    # on the way out; below WhiteNoise, which serves static files itself. BREACH: docs/security.md.
+    "django.middleware.gzip.GZipMiddleware",
     "sira.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sira.accounts.access import can_register_cases
+from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.audit.services import timeline
 from sira.cases import access, export, services
 from sira.cases.filters import CaseFilter
@@ -33,6 +33,8 @@ def case_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
+            # National figures only: say so instead of an empty list (and an export of headers only).
+            "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
     )
 
