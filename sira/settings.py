@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages on slow lines. Above everything that reads or changes the body, so it runs last
+    # on the way out; below WhiteNoise, which serves static files itself. BREACH: docs/security.md.
+    "django.middleware.gzip.GZipMiddleware",
     "sira.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,7 +149,6 @@ LANGUAGE_CODE = "fr"
 # Nationality lists start with Mali, its seven neighbours, then the other countries whose nationals
 # are most often identified in Mali (Nigeria, Ghana…): a worker rarely scrolls past them.
 COUNTRIES_FIRST = ["ML", "BF", "CI", "GN", "SN", "NE", "MR", "DZ", "NG", "GH", "TG", "BJ", "GM", "SL", "LR"]
-COUNTRIES_FIRST_BREAK = "──────────"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -8,6 +8,8 @@ from sira.accounts.models import Role, Scope
 CASE_EDITORS = frozenset({Role.FRONTLINE, Role.CASE_MANAGER, Role.INVESTIGATOR})
 # Roles whose dashboard is national aggregates: they never see identities unless granted a case.
 AGGREGATE_ROLES = frozenset({Role.STATISTICIAN, Role.ADMINISTRATOR})
+# A condition every row meets, that keeps its meaning when combined with others.
+ALL = Q(pk__isnull=False)
 
 
 def can_register_cases(user) -> bool:
@@ -26,7 +28,8 @@ def scope_q(user, *, organisation: str, owners: tuple[str, ...], region: str) ->
     """Records within the user's standing scope (never those granted), for any model: the caller names
     the fields holding the owning organisation, the owning users and the region."""
     if user.scope == Scope.NATIONAL:
-        return Q()
+        # Not Q(): an empty Q vanishes when OR-ed with the grants (`Q() | grants` is just the grants).
+        return ALL
     if user.organisation_id is None:
         return Q(pk__in=[])
     own_org = Q(**{organisation: user.organisation_id})

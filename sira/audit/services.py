@@ -1,4 +1,13 @@
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, ForeignObjectRel, Max
+from django.db.models.functions import TruncDate
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sira.audit.models import AuditEvent
 
@@ -31,7 +40,85 @@ def record(action: str, *, actor=None, request=None, obj=None, **detail) -> Audi
     )
 
 
-def timeline(obj):
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
-        "actor"
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    text: str
+    grouped: bool = False  # identity reads of one user on one day, counted
+
+
+def field_label(model, name: str) -> str:
+    """The verbose name, in the active language, of a field named as the audit stores it: "case_status",
+    "person.first_name" (through a relation), "screenings" or "exploitation" (related records)."""
+    label = name
+    for part in name.split("."):
+        field = _find_field(model, part)
+        if field is None:
+            return name.rsplit(".", 1)[-1].replace("_", " ")
+        if isinstance(field, ForeignObjectRel):  # related records: "screenings", "exploitations"
+            meta = field.related_model._meta
+            label = meta.verbose_name if field.one_to_one else meta.verbose_name_plural
+        else:
+            label = field.verbose_name
+        if field.is_relation:
+            model = field.related_model
+    return str(label)
+
+
+def _find_field(model, part: str):
+    try:
+        return model._meta.get_field(part)
+    except FieldDoesNotExist:
+        # "exploitation" for the reverse relation "exploitations", "routestop" for "route"...
+        for rel in model._meta.related_objects:
+            if part in (rel.related_model._meta.model_name, rel.related_model._meta.model_name + "s"):
+                return rel
+    return None
+
+
+def _text(event: AuditEvent, model) -> str:
+    action = event.get_action_display()
+    fields = event.detail.get("fields") if isinstance(event.detail, dict) else None
+    if event.action == AuditEvent.Action.CHANGE and fields:
+        labels = ", ".join(field_label(model, f) for f in fields)
+        return _("%(user)s %(action)s: %(fields)s") % {
+            "user": event.actor_username,
+            "action": action,
+            "fields": labels,
+        }
+    return f"{event.actor_username} {action}"
+
+
+def timeline(obj, limit: int = 50) -> list[TimelineEntry]:
+    """The record's history, newest first, for people: identity reads are counted per user per day
+    ("awa viewed the identity 4 times on 01/12/2026") and changed fields are named in the active
+    language. The audit log itself keeps every event and the field names as stored."""
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    reads = (
+        events.filter(action=AuditEvent.Action.VIEW_IDENTITY)
+        .annotate(day=TruncDate("at"))
+        .values("actor_username", "day")
+        .annotate(n=Count("id"), last=Max("at"))
+        .order_by("-last")[:limit]
     )
+    entries = [
+        TimelineEntry(
+            at=r["last"],
+            grouped=True,
+            text=ngettext(
+                "%(user)s viewed the identity once on %(date)s",
+                "%(user)s viewed the identity %(count)s times on %(date)s",
+                r["n"],
+            )
+            % {
+                "user": r["actor_username"],
+                "count": r["n"],
+                "date": date_format(r["day"], "SHORT_DATE_FORMAT"),
+            },
+        )
+        for r in reads
+    ]
+    others = events.exclude(action=AuditEvent.Action.VIEW_IDENTITY).order_by("-at", "-id")[:limit]
+    entries += [TimelineEntry(at=e.at, text=_text(e, type(obj))) for e in others]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -1,10 +1,10 @@
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from sira.accounts.access import can_register_cases
@@ -56,6 +56,16 @@ def run_service(call, ok_status=status.HTTP_200_OK, body=None):
     except ValidationError as error:
         return Response(error_body(error), status=status.HTTP_400_BAD_REQUEST)
     return Response(body(result) if body else None, status=ok_status)
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """No negotiation: the first renderer, whatever `?format=` says (it names an export format)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class CaseViewSet(
@@ -139,11 +149,28 @@ class CaseViewSet(
 
         return run_service(call, body=lambda c: CaseSummarySerializer(c).data)
 
-    @extend_schema(responses={(200, "text/csv"): str})
-    @action(detail=False, methods=["get"], url_path="export")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(export.FORMATS),
+                description="labels (default): headers and values in the user's language, UTF-8 with "
+                "BOM, ';' in French; htcds: HTCDS v2.0 column names and codes, UTF-8, ','.",
+            )
+        ],
+        responses={(200, "text/csv"): str},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        # `format` names the export format here, not a DRF renderer: the response is the CSV itself.
+        content_negotiation_class=FirstRendererNegotiation,
+    )
     def export_csv(self, request):
-        body = export.export_cases(by=request.user, request=request, params=request.GET)
-        return HttpResponse(body, content_type="text/csv; charset=utf-8")
+        lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
+        return export.streaming_response(lines, name)
 
     # Parts of a case after registration: exploitation, route, consent.
 

@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sira.accounts.access import can_register_cases
+from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.audit.services import timeline
 from sira.cases import access, export, panels, services
 from sira.cases.filters import CaseFilter
@@ -44,6 +44,8 @@ def case_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
+            # National figures only: say so instead of an empty list (and an export of headers only).
+            "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
     )
 
@@ -294,7 +296,5 @@ def _part_or_404(model, case, part_pk):
 @login_required
 @require_GET
 def case_export(request):
-    body = export.export_cases(by=request.user, request=request, params=request.GET)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sira-cases.csv"'
-    return response
+    lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
+    return export.streaming_response(lines, name)

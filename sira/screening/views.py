@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sira.accounts.access import sees_aggregates
 from sira.cases import access as case_access
 from sira.screening import access, importer, services
 from sira.screening.explain import explain
@@ -28,7 +29,13 @@ def screening_list(request):
     screenings = access.visible_screenings(request.user).select_related("region", "case")
     page = Paginator(screenings, 25).get_page(request.GET.get("page"))
     return render(
-        request, "screening/list.html", {"page": page, "can_screen": access.can_screen(request.user)}
+        request,
+        "screening/list.html",
+        {
+            "page": page,
+            "can_screen": access.can_screen(request.user),
+            "aggregate_only": sees_aggregates(request.user) and not page.paginator.count,
+        },
     )
 
 
