@@ -30,6 +30,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: lint
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # Regenerate the message catalogues after changing user-facing text (needs GNU gettext).

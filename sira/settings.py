@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "sira.geo",
     "sira.cases",
     "sira.screening",
+    "sira.statistics",
+    "sira.demo",
 ]
 
 MIDDLEWARE = [

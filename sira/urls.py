@@ -4,7 +4,9 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from sira.accounts import urls as accounts_urls
 from sira.cases.api import CaseViewSet
+from sira.statistics import views as statistics_views
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -12,7 +14,19 @@ router.register("cases", CaseViewSet, basename="case")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:dashboard", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("sira.accounts.urls")),
+    # The dashboard keeps its address and name (accounts:dashboard) though the statistics app serves it.
+    path(
+        "accounts/",
+        include(
+            (
+                [
+                    *accounts_urls.urlpatterns,
+                    path("dashboard/", statistics_views.dashboard, name="dashboard"),
+                ],
+                "accounts",
+            )
+        ),
+    ),
     path("cases/", include("sira.cases.urls")),
     path("screening/", include("sira.screening.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

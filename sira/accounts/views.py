@@ -1,23 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
-
-from sira.accounts.access import can_register_cases, sees_aggregates
-from sira.cases import access, aggregates
-
-
-@login_required
-@require_GET
-def dashboard(request):
-    user = request.user
-    context = {"can_register": can_register_cases(user), "aggregates": None}
-    if sees_aggregates(user):
-        context["aggregates"] = aggregates.national_summary()
-    cases = access.visible_cases(user)
-    context["status_counts"] = aggregates.by_status(cases)
-    context["recent"] = cases.select_related("identification_region").prefetch_related("exploitations")[:10]
-    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required

@@ -4,9 +4,9 @@ from django.db.models import Count
 
 from sira.cases.choices import AGE_GROUPS
 from sira.cases.models import Case, Exploitation
-from sira.core.suppression import suppress, suppressed_counts
 from sira.core.vocab import label
 from sira.geo.models import Region
+from sira.statistics.suppression import suppress, suppressed_counts
 
 
 def by_status(queryset) -> list[dict]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sira.accounts import demo
+from sira.demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from sira.accounts.access import can_register_cases, sees_aggregates
+from sira.cases import access
+from sira.statistics import national
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """Each role's home: its own cases' figures, and for the national roles the suppressed national
+    aggregates."""
+    user = request.user
+    context = {"can_register": can_register_cases(user), "aggregates": None}
+    if sees_aggregates(user):
+        context["aggregates"] = national.national_summary()
+    cases = access.visible_cases(user)
+    context["status_counts"] = national.by_status(cases)
+    context["recent"] = cases.select_related("identification_region").prefetch_related("exploitations")[:10]
+    return render(request, "accounts/dashboard.html", context)
