@@ -13,6 +13,7 @@ from sira.audit.models import AuditEvent
 from sira.cases import access, services
 from sira.cases.models import Case, Person, PersonNameToken
 from sira.cases.search import search_cases
+from sira.core.crypto import blind_index
 from sira.testing.factories import CaseFactory
 
 PEOPLE = {
@@ -21,12 +22,12 @@ PEOPLE = {
     "keita": ("Fatoumata", "Keïta"),
     "diarra": ("Mamadou", "Diarra"),
     "sidibe": ("Oumar", "Sidibé"),
-    "konate": ("Aminata", "Konaté"),
+    "konate": ("Aminatou", "Konaté"),
     "toure": ("Moussa", "Touré"),
     "diallo": ("Ousmane", "Diallo"),
     "kante": ("Mariame", "Kanté"),
     "sissoko": ("Kadiatou", "Sissoko"),
-    "dembele": ("Salif", "Dembélé"),
+    "dembele": ("Bandiougou", "Dembélé"),
     "maiga": ("Hawa", "Maïga"),
     "cisse": ("Bakary", "Cissé"),
     "ouattara": ("Seydou", "Ouattara"),
@@ -55,7 +56,8 @@ FOUND = [
     ("Maiga", {"maiga"}),
     ("Usman", {"diallo"}),
     ("Musa", {"toure"}),
-    ("Aminatou", {"konate"}),
+    ("Aminata", {"konate"}),
+    ("Aminato", {"konate"}),  # the start of the name as written, not of its phonetic key
     ("Mariam", {"traore", "kante"}),
     ("Mariame", {"traore", "kante"}),
     ("Sisse", {"cisse", "sissoko"}),  # Sissoko starts with the same sound: found, ranked after
@@ -70,6 +72,7 @@ FOUND = [
     ("Kulib", {"coulibaly"}),
     ("awa kulibali", {"coulibaly"}),
     ("Trao", {"traore"}),
+    ("Bandiougo", {"dembele"}),  # longer than the longest prefix indexed: looked up by its first 8 letters
     ("Mam Diar", {"diarra"}),
     ("Diarra Mamadou", {"diarra"}),
     ("Awa", {"coulibaly", "maiga"}),  # Hawa sounds the same
@@ -315,5 +318,39 @@ def test_rebuild_command_restores_search_after_a_key_change(awa, settings):
     assert found(awa, "Coulibaly") == []  # tokens made with the old key
     call_command("rebuild_name_tokens")
     assert found(awa, "Kulibali Awa") == [case]
-    assert Person.objects.filter(first_name_index="").count() == 0
+    person = Person.objects.get(pk=case.person_id)
+    assert (person.first_name_index, person.last_name_index) == (blind_index("awa"), blind_index("COULIBALY"))
     assert PersonNameToken.objects.filter(person_id=case.person_id).count() > 10
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_migration_builds_tokens_for_persons_registered_before_it(awa):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sira.core.names import name_tokens
+
+    before, after = [("cases", "0001_initial")], [("cases", "0002_name_tokens")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    person = old.get_model("cases", "Person").objects.create(
+        organisation_id=awa.organisation_id, first_name="Awa", last_name="Kulibali", gender="Feminine"
+    )
+    old.get_model("cases", "Case").objects.create(
+        case_number="tsta-old-1",
+        organisation_id=awa.organisation_id,
+        person_id=person.pk,
+        identified_by_id=awa.pk,
+        owner_id=awa.pk,
+        identification_date=dt.date.today(),
+        identification_context="Community",
+        identification_region_id="ML01",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    stored = set(PersonNameToken.objects.filter(person_id=person.pk).values_list("token", flat=True))
+    assert stored == set(name_tokens("Awa", None, "Kulibali"))
+    case = Case.objects.get()
+    assert case.case_number == "TSTA-OLD-1"
+    assert found(awa, "Coulibaly Awa") == [case]
