@@ -8,7 +8,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from sira.accounts.access import can_register_cases
-from sira.cases import access, export, services
+from sira.cases import access, export, search, services
 from sira.cases.filters import CaseFilter
 from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
@@ -82,11 +82,8 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return (
-            access.visible_cases(self.request.user)
-            .select_related("person", "identification_region")
-            .prefetch_related("exploitations")
-        )
+        # The list (searched by CaseFilter → search.search_cases) shows no identity: decrypt none.
+        return search.for_list(access.visible_cases(self.request.user)).prefetch_related("exploitations")
 
     def get_object(self):
         needed = access.VIEW if self.request.method in ("GET", "HEAD") else access.CHANGE

@@ -1,16 +1,21 @@
 import django_filters
-from django.db.models import Q
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sira.cases.choices import AGE_BOUNDS, AGE_GROUP_CHOICES
 from sira.cases.models import Case
-from sira.core.crypto import blind_index
+from sira.cases.search import search_cases
 from sira.core.vocab import choices
 from sira.geo.models import Region
 
 
 class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name or case number"), method="filter_q")
+    q = django_filters.CharFilter(
+        label=_("Name or case number"),
+        method="filter_q",
+        # Names typed here are not remembered by the browser.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
     case_status = django_filters.ChoiceFilter(label=_("Case status"), choices=lambda: choices("case_status"))
     form = django_filters.ChoiceFilter(
         label=_("Form of exploitation"),
@@ -39,20 +44,8 @@ class CaseFilter(django_filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        """Exact name search through the blind indexes (names themselves are encrypted): the query is
-        a case number, a first or last name, or a first name followed by a last name. Multi-word names
-        ("Ba Hamidou", "Le Gall") are matched by trying every split point."""
-        words = value.split()
-        query = Q(case_number__iexact=value.strip())
-        if words:
-            whole = blind_index(value)
-            query |= Q(person__first_name_index=whole) | Q(person__last_name_index=whole)
-            for split in range(1, len(words)):
-                query |= Q(
-                    person__first_name_index=blind_index(" ".join(words[:split])),
-                    person__last_name_index=blind_index(" ".join(words[split:])),
-                )
-        return queryset.filter(query)
+        """Name (partial, any order, variant spellings) or case number: see sira.cases.search."""
+        return search_cases(queryset, value)
 
     def filter_age(self, queryset, name, value):
         low, high = AGE_BOUNDS[value]

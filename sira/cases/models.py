@@ -2,11 +2,12 @@
 listed in docs/htcds-extensions.md. Identifying values are encrypted (Identity*Field)."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from sira.cases import choices
+from sira.core import names
 from sira.core.crypto import IdentityCharField, IdentityDateField, IdentityTextField, blind_index
 from sira.geo.fields import optional_cercle, optional_region
 
@@ -23,6 +24,8 @@ IDENTITY_FIELDS = (
     "disability_details",
 )
 
+# The names a person is found by (their keyed tokens are in PersonNameToken).
+NAME_FIELDS = ("first_name", "middle_name", "last_name")
 
 # The person's fields a worker fills in (the rest are derived or set by the system).
 PERSON_FIELDS = [
@@ -98,17 +101,45 @@ class Person(models.Model):
         # The blind indexes are derived here so no code path can store a name without them.
         self.first_name_index = blind_index(self.first_name or "")
         self.last_name_index = blind_index(self.last_name or "")
-        if kwargs.get("update_fields"):
-            kwargs["update_fields"] = {*kwargs["update_fields"], "first_name_index", "last_name_index"}
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields:
+            kwargs["update_fields"] = {*update_fields, "first_name_index", "last_name_index"}
+        with transaction.atomic():
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            if not update_fields or set(NAME_FIELDS) & set(update_fields):
+                PersonNameToken.rebuild(self, replace=not adding)
 
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
 
 
+class PersonNameToken(models.Model):
+    """Keyed tokens (HMAC, sira.core.names) of a person's name parts, their prefixes and phonetic keys,
+    so names can be searched without decrypting them. Rebuilt by Person.save()."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
+    kind = models.PositiveSmallIntegerField()  # sira.core.names.EXACT … PHONETIC_PREFIX
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "person"], name="name_token_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.kind}"
+
+    @classmethod
+    def rebuild(cls, person: Person, *, replace: bool = True) -> None:
+        if replace:
+            cls.objects.filter(person=person).delete()
+        tokens = names.name_tokens(*(getattr(person, f) for f in NAME_FIELDS))
+        cls.objects.bulk_create([cls(person=person, kind=k, token=t) for t, k in tokens.items()])
+
+
 class Case(models.Model):
-    case_number = models.CharField(_("case number"), max_length=40)
+    # Stored in capitals (Case.save) and indexed, so a search by number is a prefix match on an index.
+    case_number = models.CharField(_("case number"), max_length=40, db_index=True)
     organisation = models.ForeignKey(  # identifying organisation
         "accounts.Organisation",
         on_delete=models.PROTECT,
@@ -182,6 +213,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.case_number
+
+    def save(self, *args, **kwargs):
+        self.case_number = (self.case_number or "").strip().upper()
+        super().save(*args, **kwargs)
 
 
 class Exploitation(models.Model):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.audit.services import timeline
-from sira.cases import access, export, panels, services
+from sira.cases import access, export, panels, search, services
 from sira.cases.filters import CaseFilter
 from sira.cases.forms import (
     CaseEditForm,
@@ -31,9 +31,10 @@ PAGE_SIZE = 25
 @login_required
 @require_GET
 def case_list(request):
-    cases = access.visible_cases(request.user).select_related("identification_region", "person")
+    cases = search.for_list(access.visible_cases(request.user))
     filterset = CaseFilter(request.GET, queryset=cases.prefetch_related("exploitations"))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = search.read_list_names(list(page.object_list), by=request.user, request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -42,6 +43,9 @@ def case_list(request):
         {
             "filter": filterset,
             "page": page,
+            "rows": rows,
+            "show_names": search.shows_names_on_list(request.user),
+            "filtered": any(v for k, v in query.items() if k != "q"),
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
             # National figures only: say so instead of an empty list (and an export of headers only).

@@ -1,4 +1,4 @@
-"""Identities are encrypted at rest, searchable only by exact name, and every read is audited."""
+"""Identities are encrypted at rest, searchable only through keyed tokens, and every read is audited."""
 
 import os
 import sqlite3
@@ -35,15 +35,15 @@ def test_identity_columns_hold_ciphertext_not_names(awa):
     assert Person.objects.get(pk=case.person_id).last_name == "Sanogo"
 
 
-def test_exact_name_search_ignores_case_and_accents(awa, client):
+def test_name_search_ignores_case_and_accents(awa, client):
     case = CaseFactory(by=awa, first_name="Fatoumata", last_name="Traoré")
     CaseFactory(by=awa, first_name="Mariam", last_name="Diarra")
     client.force_login(awa)
     for query in ["traore", "FATOUMATA TRAORÉ", "Fatoumata", case.case_number.lower()]:
         body = client.get(reverse("cases:list"), {"q": query}).content.decode()
         assert case.case_number in body, query
-    body = client.get(reverse("cases:list"), {"q": "Traor"}).content.decode()
-    assert case.case_number not in body  # exact match only: no partial leaks through the index
+    body = client.get(reverse("cases:list"), {"q": "Diarra"}).content.decode()
+    assert case.case_number not in body  # more in test_name_search.py
 
 
 def test_viewing_a_case_records_an_identity_read(awa, client):

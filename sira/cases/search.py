@@ -1,0 +1,115 @@
+"""Finding people: one search for the case list page and the API, by name (through the keyed tokens of
+PersonNameToken, never by decrypting names) or by case number; and the audited reading of the names
+a list page shows."""
+
+from django.db.models import Case as SqlCase
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from sira.accounts.access import sees_aggregates
+from sira.audit.models import AuditEvent
+from sira.audit.services import record
+from sira.cases.models import IDENTITY_FIELDS, NAME_FIELDS, Case, Person, PersonNameToken
+from sira.core import names
+from sira.core.crypto import blind_index
+
+CASE_NUMBER_SCORE = 100
+
+
+def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases of `queryset` whose person's name matches every word of `text` (in any order, each word
+    being a name part, a variant spelling of one, or the start of one), or whose case number starts
+    with `text` (any case). Best matches first: case number, then exact words, phonetic variants,
+    prefixes. One SQL query when evaluated; nothing is decrypted."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    match = Q(case_number__startswith=text.upper()) if len(text.split()) == 1 else Q(pk__in=[])
+    words = names.query_words(text)
+    scores = {}
+    if words:
+        name_match = Q()
+        for i, word in enumerate(words):
+            tokens = names.word_tokens(word)
+            matching = PersonNameToken.objects.filter(token__in=tokens)
+            name_match &= Q(person_id__in=matching.values("person_id"))
+            scores[f"_word{i}"] = Subquery(
+                matching.filter(person_id=OuterRef("person_id")).order_by("-kind").values("kind")[:1],
+                output_field=IntegerField(),
+            )
+        match |= name_match
+    queryset = queryset.filter(match)
+    if len(text.split()) == 1:
+        scores["_number"] = SqlCase(
+            When(case_number__startswith=text.upper(), then=Value(CASE_NUMBER_SCORE)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    if not scores:
+        return queryset
+    queryset = queryset.annotate(**scores)
+    total = sum((Coalesce(F(name), 0) for name in scores), Value(0))
+    return queryset.annotate(search_score=total).order_by("-search_score", *Case._meta.ordering)
+
+
+def for_list(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """A case list that decrypts nothing: the person's identity and the narrative stay unread."""
+    return queryset.select_related("person", "identification_region").defer(
+        "narrative", *(f"person__{name}" for name in IDENTITY_FIELDS)
+    )
+
+
+def shows_names_on_list(user) -> bool:
+    """Whoever sees a case on the list may see its name there, except the national roles, who work on
+    aggregates and never see a name on a list."""
+    return user.is_authenticated and not sees_aggregates(user)
+
+
+def read_list_names(cases: list[Case], *, by, request=None) -> list[Case]:
+    """Give each case of a list page its person's name (`case.list_name`), decrypting only those names,
+    in one query, and record one identity-read audit event listing the cases shown."""
+    if not cases or not shows_names_on_list(by):
+        return cases
+    people = Person.objects.filter(pk__in={c.person_id for c in cases}).only("id", *NAME_FIELDS)
+    full_names = {p.pk: p.full_name for p in people}
+    for case in cases:
+        case.list_name = full_names.get(case.person_id, "")
+    record(
+        AuditEvent.Action.VIEW_IDENTITY,
+        actor=by,
+        request=request,
+        cases=[c.pk for c in cases],
+        fields=list(NAME_FIELDS),
+    )
+    return cases
+
+
+def rebuild_name_tokens(person_model, token_model, *, batch_size: int = 500) -> int:
+    """Recompute every person's name tokens and exact-name blind indexes from the decrypted names (after
+    a blind-index key change, or to build them the first time). Takes the model classes so a migration
+    can pass its historical models. Returns the number of persons."""
+    count = 0
+    people = person_model.objects.only("id", *NAME_FIELDS).order_by("pk")
+    batch = []
+    for person in people.iterator(chunk_size=batch_size):
+        batch.append(person)
+        if len(batch) >= batch_size:
+            _rebuild_batch(person_model, token_model, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        _rebuild_batch(person_model, token_model, batch)
+        count += len(batch)
+    return count
+
+
+def _rebuild_batch(person_model, token_model, batch) -> None:
+    token_model.objects.filter(person_id__in=[p.pk for p in batch]).delete()
+    rows = []
+    for person in batch:
+        tokens = names.name_tokens(*(getattr(person, f) for f in NAME_FIELDS))
+        rows += [token_model(person_id=person.pk, kind=k, token=t) for t, k in tokens.items()]
+        person.first_name_index = blind_index(person.first_name or "")
+        person.last_name_index = blind_index(person.last_name or "")
+    token_model.objects.bulk_create(rows, batch_size=1000)
+    person_model.objects.bulk_update(batch, ["first_name_index", "last_name_index"])
