@@ -104,6 +104,12 @@ class Question:
         chosen = value if isinstance(value, list) else [value]
         return [o.answer for o in self.options if o.id in chosen]
 
+    @property
+    def risk_values(self) -> list[str]:
+        if self.type == YESNO:
+            return [self.risk] if self.risk else []
+        return [o.id for o in self.options if o.answer.risk]
+
     def risk_value(self):
         """The answer on the risk side (for the optimistic reading and the property tests)."""
         if self.type == YESNO:

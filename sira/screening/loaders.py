@@ -50,4 +50,4 @@ def load_bank(model) -> None:
     """Data migration 0004: the question bank becomes the current version; older ones stay loaded."""
     text = BANK.read_text(encoding="utf-8")
     if not model.objects.filter(version=str(read(text)["version"])).exists():
-        store(model, text, make_current=False)
+        store(model, text, make_current=True)
