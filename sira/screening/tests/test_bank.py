@@ -435,3 +435,13 @@ def test_parse_names_what_is_wrong_where():
     assert any("does not come before" in p for p in error.value.problems)
     assert any("“CTX-01” is not an ILO indicator" in p for p in error.value.problems)
     assert bank_module.parse(bank_data()).version == "2026.2"
+
+
+def test_slavery_path_needs_the_status_itself_not_only_its_follow_ups():
+    def ungated(data):
+        next(q for q in data["questions"] if q["id"] == "S-UNPAID").pop("when")
+
+    bank = bank_with(ungated)
+    answers = {"S-STATUS": "no", "S-UNPAID": "yes"}
+    result = assess(45, ["descent_based_slavery"], answers, bank=bank)
+    assert result["path"] != "slavery_status" and outcome(result) == "some"
