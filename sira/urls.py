@@ -5,9 +5,11 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from sira.cases.api import CaseViewSet
+from sira.screening.api import ScreeningViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
+router.register("screenings", ScreeningViewSet, basename="screening")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:dashboard", permanent=False)),

@@ -44,16 +44,27 @@ class ProfileForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("age") is not None and data["age"] > 120:
-            self.add_error("age", _("An age over %(max)d years is not possible.") % {"max": 120})
-        if data.get("screened_on") and data["screened_on"] > dt.date.today():
-            self.add_error("screened_on", _("The screening date cannot be in the future."))
-        cercle, region = data.get("cercle"), data.get("region")
-        if cercle and region and cercle.region_id != region.pk:
-            self.add_error("cercle", _("This cercle is not in the chosen region."))
-        if data.get("departure_region") and str(data.get("departure_country")) != "ML":
-            self.add_error("departure_region", _("A region of Mali can only be given for a place in Mali."))
+        for name, message in profile_problems(data).items():
+            self.add_error(name, message)
         return data
+
+
+MAX_AGE = 120
+
+
+def profile_problems(data: dict) -> dict[str, str]:
+    """The profile checks shared by the page and the API: field name → message in the reader's language."""
+    problems = {}
+    if data.get("age") is not None and data["age"] > MAX_AGE:
+        problems["age"] = _("An age over %(max)d years is not possible.") % {"max": MAX_AGE}
+    if data.get("screened_on") and data["screened_on"] > dt.date.today():
+        problems["screened_on"] = _("The screening date cannot be in the future.")
+    cercle, region = data.get("cercle"), data.get("region")
+    if cercle and region and cercle.region_id != region.pk:
+        problems["cercle"] = _("This cercle is not in the chosen region.")
+    if data.get("departure_region") and str(data.get("departure_country") or "") != "ML":
+        problems["departure_region"] = _("A region of Mali can only be given for a place in Mali.")
+    return problems
 
 
 class AnswersForm(forms.Form):
