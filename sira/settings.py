@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "sira.cases.choices.language",
+        "IdentificationContextEnum": "sira.cases.choices.identification_context",
+        "TraffickingStatusEnum": "sira.cases.choices.trafficking_status",
         "CountryEnum": "django_countries.countries",
     },
 }

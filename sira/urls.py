@@ -6,10 +6,12 @@ from rest_framework.routers import DefaultRouter
 
 from sira.accounts import urls as accounts_urls
 from sira.cases.api import CaseViewSet
+from sira.screening.api import ScreeningViewSet
 from sira.statistics import views as statistics_views
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
+router.register("screenings", ScreeningViewSet, basename="screening")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:dashboard", permanent=False)),

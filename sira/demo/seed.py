@@ -169,7 +169,7 @@ def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = 
     """Synthetic screenings: most anonymous (flow-monitoring points, borders), some attached to cases."""
     from sira.screening import engine
     from sira.screening.models import Screening
-    from sira.screening.services import current_catalogue
+    from sira.screening.services import current_catalogue, demo_value
 
     if Screening.objects.filter(is_synthetic=True).exists():
         return 0
@@ -188,9 +188,9 @@ def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = 
             answered = rng.sample(questions, k=min(len(questions), rng.randint(8, 25)))
             profile = rng.random()
             if profile < 0.25:  # nothing found
-                answers = {i.id: "no" for i in answered}
+                answers = {i.id: demo_value(i, "no") for i in answered}
             else:
-                answers = {i.id: rng.choice(["yes", "no", "no", "unknown"]) for i in answered}
+                answers = {i.id: demo_value(i, rng.choice(["yes", "no", "no", "unknown"])) for i in answered}
             if profile > 0.6:  # a clear picture: an act, recruitment means, exploitation, coercion
                 strong = [
                     "ACT-01",
@@ -200,9 +200,10 @@ def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = 
                     "ILO-D4-02",
                     "ILO-D5-01",
                     "ILO-D5-02",
+                    *("C-ARRANGED", "C-PROMISES", "C-HOURS", "C-PAY", "C-DOCS", "C-VIOLENCE"),  # 2026.2 on
                 ]
-                asked = {i.id for i in questions}
-                answers |= {i: "yes" for i in strong if i in asked}
+                asked = {i.id: i for i in questions}
+                answers |= {i: demo_value(asked[i], "yes") for i in strong if i in asked}
             urgent = ["URG-UNACCOMPANIED"] if age is not None and age < 15 and rng.random() < 0.3 else []
             screening = Screening.objects.create(
                 catalogue=version,

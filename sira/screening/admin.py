@@ -1,5 +1,8 @@
+import io
+
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from sira.screening.catalogue import CatalogueError
@@ -34,6 +37,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
     """Administrators load a new catalogue without a deploy; loaded versions are never edited."""
 
     list_display = ["version", "is_current", "loaded_at", "loaded_by"]
+    actions = ["compare_screenings"]
     readonly_fields = ["version", "sha256", "loaded_at", "loaded_by", "is_current"]
     exclude = ["data"]
 
@@ -61,6 +65,21 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Compare older screenings under this version (CSV report)"))
+    def compare_screenings(self, request, queryset):
+        """The same report as `manage.py rescore_screenings`; nothing stored is changed."""
+        from sira.screening import rescore
+
+        if queryset.count() != 1:
+            messages.error(request, _("Choose exactly one catalogue version to compare under."))
+            return None
+        version = queryset.get()
+        out = io.StringIO()
+        rescore.write_csv(rescore.compare(version), out)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="rescore-{version.version}.csv"'
+        return response
 
 
 @admin.register(ImportBatch)

@@ -134,7 +134,12 @@ def _is_wildcard(target: str, indicators) -> bool:
     return target.endswith("*") and any(i.startswith(target[:-1]) for i in indicators)
 
 
-def parse(data: dict) -> Catalogue:
+def parse(data: dict):
+    """A catalogue version: the indicator catalogue (2026.1) or a question bank (2026.2 on)."""
+    if data.get("schema") == "question_bank":
+        from sira.screening.bank import parse as parse_bank
+
+        return parse_bank(data)
     problems: list[str] = []
     for key in (
         "version",

@@ -100,6 +100,10 @@ def _combination(rule: dict, statuses, act: bool, act_possible: bool) -> dict:
 def score(
     catalogue: Catalogue, answers: dict[str, str], *, age: int | None, forms: list[str], urgent=()
 ) -> dict:
+    if getattr(catalogue, "schema", None) == "question_bank":  # 2026.2 on: sira/screening/rules.py
+        from sira.screening import rules
+
+        return rules.assess(catalogue, answers, age=age, forms=forms, urgent=urgent)
     for indicator_id, answer in answers.items():
         if indicator_id not in catalogue.indicators or answer not in ANSWERS:
             raise ValueError(f"invalid answer {indicator_id}={answer}")

@@ -44,16 +44,27 @@ class ProfileForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("age") is not None and data["age"] > 120:
-            self.add_error("age", _("An age over %(max)d years is not possible.") % {"max": 120})
-        if data.get("screened_on") and data["screened_on"] > dt.date.today():
-            self.add_error("screened_on", _("The screening date cannot be in the future."))
-        cercle, region = data.get("cercle"), data.get("region")
-        if cercle and region and cercle.region_id != region.pk:
-            self.add_error("cercle", _("This cercle is not in the chosen region."))
-        if data.get("departure_region") and str(data.get("departure_country")) != "ML":
-            self.add_error("departure_region", _("A region of Mali can only be given for a place in Mali."))
+        for name, message in profile_problems(data).items():
+            self.add_error(name, message)
         return data
+
+
+MAX_AGE = 120
+
+
+def profile_problems(data: dict) -> dict[str, str]:
+    """The profile checks shared by the page and the API: field name → message in the reader's language."""
+    problems = {}
+    if data.get("age") is not None and data["age"] > MAX_AGE:
+        problems["age"] = _("An age over %(max)d years is not possible.") % {"max": MAX_AGE}
+    if data.get("screened_on") and data["screened_on"] > dt.date.today():
+        problems["screened_on"] = _("The screening date cannot be in the future.")
+    cercle, region = data.get("cercle"), data.get("region")
+    if cercle and region and cercle.region_id != region.pk:
+        problems["cercle"] = _("This cercle is not in the chosen region.")
+    if data.get("departure_region") and str(data.get("departure_country") or "") != "ML":
+        problems["departure_region"] = _("A region of Mali can only be given for a place in Mali.")
+    return problems
 
 
 class AnswersForm(forms.Form):
@@ -120,3 +131,50 @@ class AttachForm(forms.Form):
         if case is None:
             raise forms.ValidationError(_("No case with this number that you can change."))
         return case
+
+
+UNKNOWN_CHOICES = [
+    ("unknown", gettext_lazy("Unknown")),
+    ("declined", gettext_lazy("Prefers not to say")),
+]
+
+
+class BankAnswersForm(forms.Form):
+    """Step 2 for question-bank catalogues: every question that can be asked of this person, in
+    interview order; follow-ups carry the question and answers that open them (shown by script,
+    ignored by the engine unless opened). Blank is unknown."""
+
+    def __init__(self, *args, screening: Screening, **kwargs):
+        super().__init__(*args, **kwargs)
+        from sira.screening.rules import is_child
+
+        self.bank = screening.catalogue.catalogue
+        child = is_child(self.bank, screening.age)
+        self.questions = self.bank.questions_for(child=child, forms=screening.suspected_forms)
+        for question in self.questions:
+            initial = screening.answers.get(question.id)
+            if question.type == "multiple":
+                field = forms.MultipleChoiceField(
+                    choices=[(o.id, self.bank.text(o.text)) for o in question.options],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            else:
+                choices = (
+                    [("yes", _("Yes")), ("no", _("No"))]
+                    if question.type == "yesno"
+                    else [(o.id, self.bank.text(o.text)) for o in question.options]
+                )
+                field = forms.ChoiceField(choices=choices + UNKNOWN_CHOICES, widget=forms.RadioSelect)
+            field.required = False
+            field.label = question.label()
+            field.initial = initial
+            field.question = question
+            self.fields[f"q__{question.id}"] = field
+
+    def rows(self):
+        for question in self.questions:
+            bound = self[f"q__{question.id}"]
+            yield question, bound
+
+    def answers(self) -> dict:
+        return {k[3:]: v for k, v in self.cleaned_data.items() if k.startswith("q__") and v not in ("", [])}

@@ -76,8 +76,13 @@ class RowChecker:
     def __init__(self, catalogue_version: CatalogueVersion):
         self.version = catalogue_version
         catalogue = catalogue_version.catalogue
-        self.indicators = {i.field_name: i.id for i in catalogue.indicators.values()}
-        self.urgent = {f["id"].lower().replace("-", "_"): f["id"] for f in catalogue.urgent_flags}
+        self.bank = catalogue if getattr(catalogue, "schema", None) == "question_bank" else None
+        if self.bank:  # 2026.2 on: one column per question of the bank, urgent ones included
+            self.indicators = {q.field_name: q.id for q in self.bank.by_id.values()}
+            self.urgent = {}
+        else:
+            self.indicators = {i.field_name: i.id for i in catalogue.indicators.values()}
+            self.urgent = {f["id"].lower().replace("-", "_"): f["id"] for f in catalogue.urgent_flags}
         self.forms = {f["id"] for f in catalogue.forms}
         self.regions = set(Region.objects.values_list("code", flat=True))
         self.cercles = dict(Cercle.objects.values_list("code", "region_id"))
@@ -140,6 +145,15 @@ class RowChecker:
             if form not in self.forms:
                 problem("suspected_forms", "bad_choice", value=form)
         answers, urgent = {}, []
+        if self.bank:
+            for name, qid in self.indicators.items():
+                value = values.get(name, "")
+                try:
+                    answers |= self.bank.normalise({qid: value}) if value else {}
+                except ValueError:
+                    problem(name, "bad_answer", value=value)
+            fields |= {"answers": answers, "urgent": []}
+            return fields, problems
         for name, indicator_id in {**self.indicators, **self.urgent}.items():
             code = values.get(name, "").lower()
             if code not in ANSWER_CODES:
@@ -229,6 +243,9 @@ def _import_row(batch, row_number, raw, checker, seen_in_file) -> dict:
     screening.result = engine.score(
         checker.version.catalogue, answers, age=screening.age, forms=screening.suspected_forms, urgent=urgent
     )
-    screening.outcome = screening.result["outcome"]
-    screening.save(update_fields=["result", "outcome"])
+    screening.outcome = screening.result["outcome"] or ""
+    if screening.result.get("contradictions"):  # to be resolved by the worker on the questions page
+        screening.status = Screening.Status.DRAFT
+    screening.urgent = screening.result.get("urgent", urgent)
+    screening.save(update_fields=["result", "outcome", "status", "urgent"])
     return entry | {"status": "accepted"}

@@ -10,6 +10,7 @@ from sira.screening.catalogue import CatalogueError, parse
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the catalogue 10× faster
 SHIPPED = Path(__file__).parent / "data" / "catalogue-2026.1.yaml"
+BANK = Path(__file__).parent / "data" / "catalogue-2026.2.yaml"  # the question bank, current from 2026.2
 
 
 def read(text: str) -> dict:
@@ -43,3 +44,10 @@ def store(model, text: str, *, make_current: bool = True, loaded_by=None):
 def load_shipped(model) -> None:
     if not model.objects.exists():
         store(model, SHIPPED.read_text(encoding="utf-8"))
+
+
+def load_bank(model) -> None:
+    """Data migration 0004: the question bank becomes the current version; older ones stay loaded."""
+    text = BANK.read_text(encoding="utf-8")
+    if not model.objects.filter(version=str(read(text)["version"])).exists():
+        store(model, text, make_current=True)

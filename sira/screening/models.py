@@ -74,6 +74,7 @@ class Screening(models.Model):
     class Outcome(models.TextChoices):
         STRONG = "strong", _("Strong indication of trafficking")
         SOME = "some", _("Some indications")
+        INSUFFICIENT = "insufficient", _("Not enough information")
         NONE = "none", _("No indication found")
 
     catalogue = models.ForeignKey(
@@ -106,7 +107,7 @@ class Screening(models.Model):
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome.choices, blank=True, db_index=True
+        _("outcome"), max_length=12, choices=Outcome.choices, blank=True, db_index=True
     )
     determination = models.CharField(  # HTCDS vic_TraffickingStatus, decided by a person
         _("worker's determination"), max_length=40, choices=choices.trafficking_status, blank=True

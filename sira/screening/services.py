@@ -38,7 +38,11 @@ def complete_screening(
         forms=screening.suspected_forms,
         urgent=screening.urgent,
     )
+    if screening.result.get("contradictions"):  # nothing is decided until the worker resolves them
+        screening.save(update_fields=["answers", "urgent", "result"])
+        return screening
     screening.outcome = screening.result["outcome"]
+    screening.urgent = screening.result["urgent"]
     screening.status = Screening.Status.COMPLETE
     screening.save(update_fields=["answers", "urgent", "result", "outcome", "status"])
     record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=screening, fields=["answers", "outcome"])
@@ -112,3 +116,18 @@ def promote_to_case(screening: Screening, *, by, request=None, **case_input):
     # The case is registered with everything the form carried, pre-filled or typed.
     attach_to_case(screening, case, by=by, request=request)
     return case
+
+
+def score_only(catalogue_version: CatalogueVersion, *, age, forms, answers: dict, urgent=()) -> dict:
+    """The API's score endpoint: a result for a profile and answers; nothing stored, no identity."""
+    return engine.score(catalogue_version.catalogue, answers, age=age, forms=forms, urgent=urgent)
+
+
+def demo_value(question, answer: str):
+    """A valid answer for synthetic data: "yes"/"no"/"unknown" as the risk / safe / unknown side of
+    any question (indicator items of 2026.1 take them as they are)."""
+    if answer == "unknown" or not hasattr(question, "risk_value"):
+        return answer
+    if question.type == "yesno" and question.risk is None:
+        return answer
+    return question.risk_value() if answer == "yes" else question.safe_value()

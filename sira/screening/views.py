@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sira.accounts.access import sees_aggregates
 from sira.cases import access as case_access
 from sira.screening import access, importer, services
-from sira.screening.explain import explain
-from sira.screening.forms import AnswersForm, AttachForm, DeterminationForm, ProfileForm
+from sira.screening.explain import explain, explain_result
+from sira.screening.forms import AnswersForm, AttachForm, BankAnswersForm, DeterminationForm, ProfileForm
 from sira.screening.messages import import_error
 from sira.screening.models import ImportBatch, Screening
 from sira.screening.xlsform import build_workbook
@@ -55,6 +55,8 @@ def screening_new(request):
 @require_http_methods(["GET", "POST"])
 def screening_questions(request, pk):
     screening = access.get_screening_for_user(request.user, pk, access.CHANGE)
+    if _is_bank(screening):
+        return _bank_questions(request, screening)
     form = AnswersForm(request.POST or None, screening=screening)
     if request.method == "POST" and form.is_valid():
         services.complete_screening(
@@ -64,6 +66,29 @@ def screening_questions(request, pk):
     return render(request, "screening/questions.html", {"screening": screening, "form": form})
 
 
+def _is_bank(screening) -> bool:
+    return getattr(screening.catalogue.catalogue, "schema", None) == "question_bank"
+
+
+def _bank_questions(request, screening):
+    form = BankAnswersForm(request.POST or None, screening=screening)
+    clashes = []
+    if request.method == "POST" and form.is_valid():
+        services.complete_screening(
+            screening, by=request.user, request=request, answers=form.answers(), urgent=[]
+        )
+        if screening.status == Screening.Status.COMPLETE:
+            return redirect("screening:result", pk=screening.pk)
+        bank = form.bank
+        found = screening.result["contradictions"]
+        clashes = [(bank.by_id[c["safe"]].label(), bank.by_id[c["risk"]].label()) for c in found]
+        for qid in {c[k] for c in found for k in ("safe", "risk")}:
+            form.add_error(f"q__{qid}", _("This answer contradicts another one: check both."))
+    return render(
+        request, "screening/questions_bank.html", {"screening": screening, "form": form, "clashes": clashes}
+    )
+
+
 @login_required
 @require_GET
 def screening_result(request, pk):
@@ -71,12 +96,19 @@ def screening_result(request, pk):
     if screening.status != Screening.Status.COMPLETE:
         return redirect("screening:questions", pk=pk)
     can_change = access.visible_screenings(request.user, access.CHANGE).filter(pk=pk).exists()
+    bank = _is_bank(screening)
+    explanation = (
+        explain_result(screening.catalogue.catalogue, screening.result, screening.answers)
+        if bank
+        else explain(screening)
+    )
     return render(
         request,
-        "screening/result.html",
+        "screening/result_bank.html" if bank else "screening/result.html",
         {
             "screening": screening,
-            "explanation": explain(screening),
+            "explanation": explanation,
+            "current_version": services.current_catalogue().version,
             "can_change": can_change,
             "determination_form": DeterminationForm(initial={"status": screening.determination}),
             "attach_form": AttachForm(cases=None),

@@ -183,18 +183,88 @@ def choice_rows(catalogue) -> list[dict]:
     return rows
 
 
+def _bank_relevance(question, bank) -> str:
+    """The same skip logic as the web form and the engine: age, suspected form, opening answer."""
+    parts = []
+    if question.applies != "all":
+        parts.append(CHILD if question.applies == "child" else ADULT)
+    modules = [b for b in question.blocks if b not in ("urgent", "core")]
+    if modules:
+        parts.append("(" + " or ".join(f"selected(${{suspected_forms}}, '{m}')" for m in modules) + ")")
+    if question.when:
+        opener = bank.by_id[question.when["question"]]
+        values = opener.risk_values if question.when.get("side") == "risk" else question.when["in"]
+        test = "selected" if opener.type == "multiple" else None
+        ors = [
+            f"selected(${{{opener.field_name}}}, '{v}')" if test else f"${{{opener.field_name}}} = '{v}'"
+            for v in values
+        ]
+        parts.append("(" + " or ".join(ors) + ")")
+    return " and ".join(parts)
+
+
+def bank_survey_rows(bank) -> list[dict]:
+    rows = [
+        _row("start", "start"),
+        _row("end", "end"),
+        {**_row("calculate", "catalogue_version"), "calculation": f"'{bank.version}'"},
+        *_profile_rows(),
+    ]
+    groups = [("urgent", "Urgences (à demander en premier)", "Urgent needs (ask first)")]
+    groups += [("core", "Pour tous", "For everyone")]
+    groups += [(f["id"], f["fr"], f["en"]) for f in bank.forms]
+    for group, fr, en in groups:
+        questions = [q for q in bank.by_id.values() if q.blocks[0] == group]
+        if not questions:
+            continue
+        rows.append(_row("begin_group", group.replace("-", "_"), fr, en))
+        for q in questions:
+            kind = {"yesno": "select_one answer", "single": f"select_one {q.field_name}"}.get(
+                q.type, f"select_multiple {q.field_name}"
+            )
+            rows.append(
+                _row(kind, q.field_name, q.text["fr"], q.text["en"], relevant=_bank_relevance(q, bank))
+            )
+        rows.append(_row("end_group", group.replace("-", "_")))
+    return rows
+
+
+def bank_choice_rows(bank) -> list[dict]:
+    rows = [_choice("answer", code, fr, en) for code, (fr, en) in BANK_ANSWERS.items()]
+    for q in bank.by_id.values():
+        if q.type != "yesno":
+            rows += [_choice(q.field_name, o.id, o.text["fr"], o.text["en"]) for o in q.options]
+            if q.type == "single":
+                rows += [
+                    _choice(q.field_name, c, fr, en)
+                    for c, (fr, en) in BANK_ANSWERS.items()
+                    if c not in ("yes", "no")
+                ]
+    return rows
+
+
+BANK_ANSWERS = {
+    "yes": ("Oui", "Yes"),
+    "no": ("Non", "No"),
+    "unknown": ("Inconnu", "Unknown"),
+    "declined": ("Préfère ne pas répondre", "Prefers not to say"),
+}
+
+
 def build_workbook(catalogue_version) -> Workbook:
     catalogue = catalogue_version.catalogue
+    bank = getattr(catalogue, "schema", None) == "question_bank"
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
-    for row in survey_rows(catalogue):
+    for row in bank_survey_rows(catalogue) if bank else survey_rows(catalogue):
         survey.append([row.get(column, "") for column in SURVEY_COLUMNS])
     choices = workbook.create_sheet("choices")
     choice_columns = ["list_name", "name", f"label::{FR}", f"label::{EN}", "region"]
     choices.append(choice_columns)
-    for row in choice_rows(catalogue):
+    common = [r for r in choice_rows(catalogue) if r["list_name"] != "answer"] if bank else []
+    for row in (bank_choice_rows(catalogue) + common) if bank else choice_rows(catalogue):
         choices.append([row.get(column, "") for column in choice_columns])
     settings = workbook.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])

@@ -6,7 +6,6 @@ from django.urls import reverse
 from sira.audit.models import AuditEvent
 from sira.cases.models import Case
 from sira.screening.models import Screening
-from sira.screening.tests.test_pages import URGENT_NO
 from sira.testing.html_forms import form_data
 
 PROFILE = {
@@ -26,7 +25,7 @@ PROFILE = {
 def screened(client):
     response = client.post(reverse("screening:new"), PROFILE)
     assert response.status_code == 302, response.content.decode()[:1500]
-    client.post(response["Location"], URGENT_NO | {"q__ACT-01": "yes"})
+    client.post(response["Location"], {"q__C-ARRANGED": "yes", "q__C-HOURS": "yes"})
     return Screening.objects.latest("id")
 
 

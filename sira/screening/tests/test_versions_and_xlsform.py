@@ -1,4 +1,3 @@
-import copy
 import shutil
 
 import pytest
@@ -8,7 +7,7 @@ from pyxform.xls2xform import xls2xform_convert
 
 from sira.screening import engine, services
 from sira.screening.loaders import SHIPPED
-from sira.screening.models import CatalogueVersion
+from sira.screening.models import CatalogueVersion, Screening
 from sira.screening.xlsform import build_workbook
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +30,9 @@ def _next_version_file(tmp_path, change=None):
 
 def test_a_screening_keeps_its_catalogue_version_after_a_new_one_is_loaded(awa, tmp_path):
     old = services.start_screening(
-        by=awa, profile={"screened_on": "2026-11-01", "gender": "Feminine", "age": 30}
+        by=awa,
+        profile={"screened_on": "2026-11-01", "gender": "Feminine", "age": 30},
+        catalogue=CatalogueVersion.objects.get(version="2026.1"),
     )
     services.complete_screening(old, by=awa, answers={"ACT-01": engine.YES}, urgent=[])
     call_command("load_catalogue", str(_next_version_file(tmp_path)))
@@ -47,6 +48,7 @@ def test_a_screening_keeps_its_catalogue_version_after_a_new_one_is_loaded(awa, 
     assert new.catalogue.version == "2027.1"
     assert {v.version: v.is_current for v in CatalogueVersion.objects.all()} == {
         "2026.1": False,
+        "2026.2": False,
         "2027.1": True,
     }
 
@@ -68,7 +70,10 @@ def test_loading_a_broken_or_repeated_catalogue_changes_nothing(tmp_path):
         call_command("load_catalogue", str(broken))
     with pytest.raises(CommandError, match="already loaded"):
         call_command("load_catalogue", str(SHIPPED))
-    assert list(CatalogueVersion.objects.values_list("version", "is_current")) == [("2026.1", True)]
+    assert set(CatalogueVersion.objects.values_list("version", "is_current")) == {
+        ("2026.1", False),
+        ("2026.2", True),
+    }
 
 
 def test_administrator_loads_a_version_through_the_admin(tmp_path, client, django_user_model):
@@ -97,20 +102,42 @@ def test_xlsform_converts_with_pyxform_and_passes_odk_validate(tmp_path):
     assert warnings == []
     form = xml.read_text(encoding="utf-8")
     assert 'lang="French (fr)"' in form and 'lang="English (en)"' in form
-    assert "/data/general/ilo_d1_01" in form and "/data/meta/instanceID" in form
+    assert "/data/core/c_leave" in form and "/data/meta/instanceID" in form
+    assert "/data/core/c_debt  = 'yes'" in form  # the follow-up opens on the risk answer
 
 
-def test_xlsform_holds_every_question_in_both_languages():
+def test_xlsform_holds_every_question_of_the_bank_in_both_languages():
     catalogue = services.current_catalogue()
     workbook = build_workbook(catalogue)
     rows = list(workbook["survey"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    names = {r[header.index("name")] for r in body}
-    assert {i.field_name for i in catalogue.catalogue.indicators.values()} <= names
-    fr, en = header.index("label::French (fr)"), header.index("label::English (en)")
-    questions = [r for r in body if r[0] == "select_one answer"]
-    assert len(questions) == 276 + 3 and all(r[fr] and r[en] for r in questions)
-    data = copy.deepcopy(catalogue.data)
+    bank = catalogue.catalogue
+    by_name = {r[header.index("name")]: r for r in body}
+    assert {q.field_name for q in bank.by_id.values()} <= set(by_name)
+    fr, en, relevant = (header.index(c) for c in ("label::French (fr)", "label::English (en)", "relevant"))
+    questions = [by_name[q.field_name] for q in bank.by_id.values()]
+    assert len(questions) == len(bank.by_id) and all(r[fr] and r[en] for r in questions)
+    assert by_name["c_debt_origin"][relevant] == "(${c_debt} = 'yes')"
+    assert by_name["c_with_parent"][relevant].startswith("(string-length(${age}) = 0 or ${age} < 18)")
     assert (
-        data["version"] == workbook["settings"]["C2"].value[:4] + "." + workbook["settings"]["C2"].value[4:]
+        by_name["b_quota"][relevant]
+        == "(selected(${suspected_forms}, 'forced_begging')) and (${b_for_other} = 'yes')"
     )
+    assert by_name["c_promises"][0] == "select_multiple c_promises"
+    assert workbook["settings"]["C2"].value == "20262"
+
+
+def test_an_offline_submission_maps_back_to_the_same_questions(awa):
+    from sira.screening import importer
+
+    header = "catalogue_version,profile-screened_on,profile-gender,profile-age,profile-region,"
+    header += "core-c_arranged,core-c_promises,core-c_hours,core-c_pay,core-c_docs,core-c_violence,"
+    header += "core-c_leave,meta-instanceID\n"
+    line = "2026.2,2026-11-19,Feminine,30,ML01,yes,work pay,yes,less,someone_else,yes,maybe,uuid:b1\n"
+    line += "2026.2,2026-11-19,Feminine,30,ML01,yes,work pay,yes,less,someone_else,yes,no,uuid:b2\n"
+    batch = importer.start_import(by=awa, file_name="x.csv", content=(header + line).encode())
+    batch = importer.process(batch)
+    assert batch.counts() == {"accepted": 1, "needs_fix": 1, "duplicate": 0}
+    screening = Screening.objects.get(submission_id="uuid:b2")
+    assert screening.catalogue.version == "2026.2" and screening.outcome == "strong"
+    assert screening.answers["C-PROMISES"] == ["work", "pay"] and screening.answers["C-LEAVE"] == "no"

@@ -1,0 +1,321 @@
+"""The question bank: questions kept apart from the indicators they evidence (catalogue schema
+"question_bank", from version 2026.2). Parsing refuses a malformed bank with messages saying what is
+wrong where; `asked` is the adaptive walk (core for everyone, follow-ups opened by answers, the module
+of each suspected form). Legal logic lives in rules.py; both read only the data."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+
+from sira.screening.catalogue import SETS, CatalogueError, _text
+
+SCHEMA = "question_bank"
+YESNO, SINGLE, MULTIPLE = "yesno", "single", "multiple"
+YES, NO, UNKNOWN, DECLINED = "yes", "no", "unknown", "declined"
+NOT_KNOWN = ("", UNKNOWN, DECLINED, None)  # blank, "unknown" and "declined" all mean unknown
+URGENT, CORE = "urgent", "core"
+RISK, SAFE, INFO, UNANSWERED = "risk", "safe", "info", "unknown"
+
+
+def _yesno(value):
+    """YAML 1.1 reads unquoted yes/no as booleans: accept both spellings."""
+    return {True: YES, False: NO}.get(value, value)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one answer (a yes/no side or a chosen option) evidences."""
+
+    risk: bool = False
+    evidence: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    act: str | None = None
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: dict
+    safe: bool
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    blocks: tuple[str, ...]
+    applies: str
+    type: str
+    risk: str | None  # yes/no questions: "yes", "no" or None (informational)
+    text: dict
+    short: dict
+    finding: dict
+    mode: str
+    sensitive: bool
+    urgent: str | None
+    when: dict | None
+    options: tuple[Option, ...]
+    risk_answer: Answer  # yes/no questions: what the risk side evidences
+    info_flags: tuple[str, ...]  # informational yes/no: flags set by "yes", never counted as signs
+    info_context: tuple[str, ...]
+    denies: dict  # answer value → indicators that answer says are absent
+
+    @property
+    def is_core(self) -> bool:
+        return CORE in self.blocks and self.when is None
+
+    @property
+    def field_name(self) -> str:
+        return self.id.lower().replace("-", "_")
+
+    def label(self, language=None) -> str:
+        return _text(self.text, language)
+
+    def applies_to(self, child: bool) -> bool:
+        return self.applies == "all" or (self.applies == "child") == child
+
+    def option(self, option_id):
+        return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return (YES, NO) if self.type == YESNO else tuple(o.id for o in self.options)
+
+    def side(self, value) -> str:
+        """risk / safe / info / unknown for a normalised answer value."""
+        if value in NOT_KNOWN or value == []:
+            return UNANSWERED
+        if self.type == YESNO:
+            if self.risk is None:
+                return INFO
+            return RISK if value == self.risk else SAFE
+        chosen = [self.option(v) for v in (value if isinstance(value, list) else [value])]
+        if any(o.answer.risk for o in chosen):
+            return RISK
+        return SAFE if any(o.safe for o in chosen) else INFO
+
+    def evidenced(self, value) -> list[Answer]:
+        if self.type == YESNO:
+            if value == YES and self.risk is None:
+                return [Answer(flags=self.info_flags, context=self.info_context)]
+            return [self.risk_answer] if self.risk is not None and value == self.risk else []
+        chosen = value if isinstance(value, list) else [value]
+        return [o.answer for o in self.options if o.id in chosen]
+
+    @property
+    def risk_values(self) -> list[str]:
+        if self.type == YESNO:
+            return [self.risk] if self.risk else []
+        return [o.id for o in self.options if o.answer.risk]
+
+    def risk_value(self):
+        """The answer on the risk side (for the optimistic reading and the property tests)."""
+        if self.type == YESNO:
+            return self.risk or YES
+        risky = [o.id for o in self.options if o.answer.risk]
+        if self.type == MULTIPLE:
+            return risky or [self.options[0].id]
+        return (risky or [self.options[0].id])[0]
+
+    def safe_value(self):
+        if self.type == YESNO:
+            return {YES: NO, NO: YES}.get(self.risk, YES)
+        safe = [o.id for o in self.options if o.safe] or [self.options[0].id]
+        return safe[:1] if self.type == MULTIPLE else safe[0]
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    version: str
+    data: dict = field(repr=False)
+    by_id: dict[str, Question] = field(repr=False)
+    indicators: dict[str, dict] = field(repr=False)
+
+    schema = SCHEMA
+
+    def text(self, value: dict, language: str | None = None) -> str:
+        return _text(value, language)
+
+    @cached_property
+    def forms(self) -> list[dict]:
+        return self.data["exploitation_forms"]
+
+    @cached_property
+    def urgent_flags(self) -> list[dict]:
+        return self.data["urgent_flags"]
+
+    @property
+    def rules(self) -> dict:
+        return self.data["rules"]
+
+    @cached_property
+    def core(self) -> list[Question]:
+        return [q for q in self.by_id.values() if q.is_core]
+
+    def blocks_for(self, forms) -> list[str]:
+        order = [f["id"] for f in self.forms]
+        return [URGENT, CORE, *[f for f in order if f in set(forms or ())]]
+
+    def questions_for(self, *, child: bool, forms) -> list[Question]:
+        """Every question that can be asked of this person (whatever the answers)."""
+        blocks = set(self.blocks_for(forms))
+        return [q for q in self.by_id.values() if q.applies_to(child) and blocks & set(q.blocks)]
+
+    def questions(self, *, child: bool, forms):  # the catalogue interface (demo data, pages)
+        return self.questions_for(child=child, forms=forms)
+
+    def opened(self, when: dict, answers: dict) -> bool:
+        opener = self.by_id[when["question"]]
+        value = answers.get(opener.id)
+        if "side" in when:
+            return opener.side(value) == when["side"]
+        chosen = value if isinstance(value, list) else [value]
+        return bool(set(chosen) & set(when["in"]))
+
+    def asked(self, *, child: bool, forms, answers: dict) -> list[Question]:
+        """The adaptive walk: each question at most once, in interview order."""
+        walk, seen = [], set()
+        for question in self.questions_for(child=child, forms=forms):
+            if question.id in seen:
+                continue
+            if question.when and not (
+                question.when["question"] in seen and self.opened(question.when, answers)
+            ):
+                continue
+            walk.append(question)
+            seen.add(question.id)
+        return walk
+
+    def normalise(self, answers: dict) -> dict:
+        """Answer values checked against the bank; blank, unknown and declined kept as given
+        (they all count as unknown). Multiple choice accepts a list or a space-separated string."""
+        clean = {}
+        for qid, value in (answers or {}).items():
+            question = self.by_id.get(qid)
+            if question is None:
+                raise ValueError(f"unknown question {qid}")
+            if value in NOT_KNOWN or value == []:
+                clean[qid] = value or UNKNOWN
+                continue
+            if question.type == MULTIPLE:
+                values = value.split() if isinstance(value, str) else list(value)
+                if not values or any(v not in question.values for v in values):
+                    raise ValueError(f"invalid answer {qid}={value}")
+                clean[qid] = sorted(set(values), key=question.values.index)
+            else:
+                if value not in question.values:
+                    raise ValueError(f"invalid answer {qid}={value}")
+                clean[qid] = value
+        return clean
+
+
+def _answer(raw: dict) -> Answer:
+    return Answer(
+        risk=bool(raw.get("risk")),
+        evidence=tuple(raw.get("evidence") or ()),
+        flags=tuple(raw.get("flags") or ()),
+        act=raw.get("act"),
+        context=tuple(raw.get("context") or ()),
+    )
+
+
+def _check_answer(where, answer: Answer, indicators, problems):
+    dims = [indicators[i].get("dimension") for i in answer.evidence if i in indicators]
+    for i in answer.evidence:
+        if i not in indicators or not indicators[i].get("dimension"):
+            problems.append(_("%(where)s: “%(id)s” is not an ILO indicator.") % {"where": where, "id": i})
+    if len(dims) != len(set(dims)):
+        problems.append(
+            _("%(where)s: an answer evidences two indicators of one dimension.") % {"where": where}
+        )
+    if answer.act and not (answer.act in indicators and answer.act.startswith("ACT-")):
+        problems.append(_("%(where)s: “%(id)s” is not an act.") % {"where": where, "id": answer.act})
+    for c in answer.context:
+        if c not in indicators or not c.startswith("CTX-"):
+            problems.append(_("%(where)s: “%(id)s” is not a context item.") % {"where": where, "id": c})
+
+
+def parse(data: dict) -> QuestionBank:
+    problems: list[str] = []
+    for key in ("version", "questions", "rules", "indicators", "exploitation_forms", "outcomes", "actions"):
+        if key not in data:
+            problems.append(_("The catalogue has no “%(key)s” section.") % {"key": key})
+    if problems:
+        raise CatalogueError(problems)
+    indicators = {i["id"]: i for i in data["indicators"]}
+    for item in indicators.values():
+        if item.get("dimension"):
+            for s in SETS:
+                value = (item.get("strength") or {}).get(s)
+                if value is not None and value not in data.get("strength_values", {}):
+                    problems.append(
+                        _("%(where)s: unknown strength “%(value)s”.") % {"where": item["id"], "value": value}
+                    )
+    blocks = {URGENT, CORE} | {f["id"] for f in data["exploitation_forms"]}
+    questions: dict[str, Question] = {}
+    for n, raw in enumerate(data["questions"], start=1):
+        where = raw.get("id") or _("question no. %(n)d") % {"n": n}
+        try:
+            kind = raw["type"]
+            options = tuple(
+                Option(id=o["id"], text=o["text"], safe=bool(o.get("safe")), answer=_answer(o))
+                for o in raw.get("options") or ()
+            )
+            risk = _yesno(raw.get("risk")) if kind == YESNO else None
+            risk = None if risk == "none" else risk
+            denies = {}
+            if raw.get("denies"):
+                denies[{YES: NO, NO: YES}.get(risk, NO)] = tuple(raw["denies"])
+            denies |= {k: tuple(v) for k, v in (raw.get("denies_by_option") or {}).items()}
+            block = raw["block"]
+            question = Question(
+                id=raw["id"],
+                blocks=tuple(block if isinstance(block, list) else [block]),
+                applies=raw.get("applies", "all"),
+                type=kind,
+                risk=risk,
+                text=raw["text"],
+                short=raw.get("short") or raw["text"],
+                finding=raw.get("finding") or raw.get("short") or raw["text"],
+                mode=raw.get("mode", "ask"),
+                sensitive=bool(raw.get("sensitive")),
+                urgent=raw.get("urgent"),
+                when=raw.get("when"),
+                options=options,
+                risk_answer=_answer(raw | {"risk": True}) if risk else Answer(),
+                info_flags=tuple(raw.get("flags_on_yes") or ()) if kind == YESNO and not risk else (),
+                info_context=tuple(raw.get("context") or ()) if kind == YESNO and not risk else (),
+                denies=denies,
+            )
+        except (KeyError, TypeError) as exc:
+            problems.append(_("%(where)s: missing field %(field)s.") % {"where": where, "field": exc})
+            continue
+        if question.id in questions:
+            problems.append(_("%(where)s: the id is used twice.") % {"where": where})
+        if kind not in (YESNO, SINGLE, MULTIPLE):
+            problems.append(
+                _("%(where)s: unknown answer type “%(value)s”.") % {"where": where, "value": kind}
+            )
+        if kind == YESNO and risk not in (YES, NO, None):
+            problems.append(_("%(where)s: the risk side must be yes, no or none.") % {"where": where})
+        if kind != YESNO and not options:
+            problems.append(_("%(where)s: a choice question needs options.") % {"where": where})
+        if set(question.blocks) - blocks:
+            problems.append(_("%(where)s: unknown block.") % {"where": where})
+        if question.applies not in ("all", "child", "adult"):
+            problems.append(_("%(where)s: applies to all, child or adult.") % {"where": where})
+        texts = [question.text, question.finding, *[o.text for o in options]]
+        if not all(t.get("fr") and t.get("en") for t in texts):
+            problems.append(_("%(where)s: French and English texts are both required.") % {"where": where})
+        if question.when and question.when.get("question") not in questions:
+            problems.append(
+                _("%(where)s: opened by a question that does not come before it.") % {"where": where}
+            )
+        for answer in [question.risk_answer, *[o.answer for o in options]]:
+            _check_answer(where, answer, indicators, problems)
+        questions[question.id] = question
+    if problems:
+        raise CatalogueError(problems)
+    return QuestionBank(version=str(data["version"]), data=data, by_id=questions, indicators=indicators)

@@ -1,0 +1,281 @@
+"""The legal logic for question-bank catalogues (2026.2 on): plain functions, every rule read from the
+bank's `rules` section. `assess` takes the profile and answers and returns a JSON-able result that
+explain.py turns into plain sentences. Nothing here says "victim": an indicator suggests, a person
+decides.
+
+Reading order of one assessment:
+1. the adaptive walk gives the questions asked; blank, "unknown" and "declined" are unknown;
+2. risk answers give evidence (ILO indicators), acts, flags (legal facts) and context (never counted);
+3. the ILO dimension rule is applied per dimension with the person's labour strength set;
+4. decision paths (data) are tried in order: the first that holds decides;
+5. otherwise: some signs → further assessment; too few core answers → not enough information;
+   unknown answers that could complete a path → further assessment; else no indication found.
+Contradictions (a safe answer denying what another risk answer evidences) are reported and the
+outcome is withheld until the worker resolves them."""
+
+from sira.screening.bank import INFO, RISK, SAFE, UNANSWERED, UNKNOWN, QuestionBank
+
+STRONG, SOME, INSUFFICIENT, NONE = "strong", "some", "insufficient", "none"
+POSITIVE, NOT_POSITIVE = "positive", "not_positive"
+FOUND, NOT_FOUND, NOT_ASSESSED, NOT_REQUIRED = "found", "not_found", "not_assessed", "not_required"
+
+
+def clause_met(clause: dict, strong: int, medium: int, weak: int) -> bool:
+    return (
+        strong >= clause.get("strong_min", 0)
+        and medium >= clause.get("medium_min", 0)
+        and weak >= clause.get("weak_min", 0)
+        and medium + weak >= clause.get("medium_or_weak_min", 0)
+    )
+
+
+def first_clause(clauses: list[dict], strong: int, medium: int, weak: int) -> int | None:
+    return next((n for n, c in enumerate(clauses) if clause_met(c, strong, medium, weak)), None)
+
+
+def is_child(bank: QuestionBank, age) -> bool:
+    """Under 18, or age unknown: presumed a child."""
+    return age is None or age < bank.rules["adult_age"]
+
+
+class State:
+    """What the answers establish, for one reading of them (as given, or optimistic)."""
+
+    def __init__(self, bank: QuestionBank, answers: dict, *, child: bool, forms):
+        self.bank, self.child, self.answers = bank, child, answers
+        self.asked = bank.asked(child=child, forms=forms, answers=answers)
+        self.evidence: dict[str, list[str]] = {}  # ILO indicator → questions
+        self.flags: dict[str, list[str]] = {}
+        self.sign_flags: set[str] = set()
+        self.acts: dict[str, list[str]] = {}
+        self.context: dict[str, list[str]] = {}
+        self.sides: dict[str, str] = {}
+        for question in self.asked:
+            value = answers.get(question.id, UNKNOWN)
+            side = question.side(value)
+            self.sides[question.id] = side
+            for answer in question.evidenced(value) if side in (RISK, INFO, SAFE) else ():
+                for c in answer.context:
+                    self.context.setdefault(c, []).append(question.id)
+                for f in answer.flags:
+                    self.flags.setdefault(f, []).append(question.id)
+                    if answer.risk:
+                        self.sign_flags.add(f)
+                if not answer.risk:
+                    continue
+                for i in answer.evidence:
+                    self.evidence.setdefault(i, []).append(question.id)
+                if answer.act:
+                    self.acts.setdefault(answer.act, []).append(question.id)
+        self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
+        self.dimensions = {d["id"]: self._dimension(d["id"]) for d in bank.data["dimensions"]}
+
+    def _dimension(self, dim: str) -> dict:
+        values = self.bank.data["strength_values"]
+        tally = {"strong": 0, "medium": 0, "weak": 0}
+        found = []
+        for indicator_id in sorted(self.evidence):
+            indicator = self.bank.indicators[indicator_id]
+            if indicator.get("dimension") != dim:
+                continue
+            strength = (indicator.get("strength") or {}).get(self.set_id)
+            counted = values.get(strength)
+            if counted:
+                tally[counted] += 1
+            found.append({"id": indicator_id, "strength": strength, "questions": self.evidence[indicator_id]})
+        clause = first_clause(self.bank.rules["dimension_rule"]["any_of"], *tally.values())
+        return {
+            "id": dim,
+            "status": POSITIVE if clause is not None else NOT_POSITIVE,
+            "clause": clause,
+            "indicators": found,
+        }
+
+    def positive(self, dim: str) -> bool:
+        return self.dimensions[dim]["status"] == POSITIVE
+
+    @property
+    def means(self) -> list[str]:
+        dims = set(self.bank.rules["means_dimensions"])
+        return sorted(i for i in self.evidence if self.bank.indicators[i]["dimension"] in dims)
+
+    @property
+    def per_se(self) -> list[str]:
+        if not self.child:
+            return []
+        return [p["id"] for p in self.bank.rules["child_per_se"] if holds(p["when"], self)]
+
+    def signs(self) -> bool:
+        return bool(self.evidence or self.sign_flags)
+
+
+def holds(condition: dict, state: State) -> bool:
+    """One condition of the rules' small language (see question_bank.yaml)."""
+    if "answer" in condition:  # {answer: question id, in: [accepted values]}
+        value = state.answers.get(condition["answer"]) if condition["answer"] in state.sides else None
+        chosen = value if isinstance(value, list) else [value]
+        return bool(set(chosen) & set(condition["in"]))
+    (kind, arg), *rest = condition.items()
+    if rest:
+        raise ValueError(f"one condition per mapping: {condition}")
+    if kind == "all_of":
+        return all(holds(c, state) for c in arg)
+    if kind == "any_of":
+        return any(holds(c, state) for c in arg)
+    if kind == "dimension":
+        return state.positive(arg)
+    if kind == "any_dimension":
+        return any(state.positive(d) for d in arg)
+    if kind == "indicator":
+        return arg in state.evidence
+    if kind == "element":
+        return bool(state.acts) if arg == "act" else bool(state.means)
+    if kind == "flag":
+        return arg in state.flags
+    if kind == "any_flag":
+        return any(f in state.flags for f in arg)
+    if kind == "per_se":
+        return bool(state.per_se) is arg
+    if kind == "no_other_signs":
+        allowed_i, allowed_f = set(arg.get("indicators", ())), set(arg.get("flags", ()))
+        return set(state.evidence) <= allowed_i and state.sign_flags <= allowed_f
+    raise ValueError(f"unknown rule condition {condition}")
+
+
+def _applies(path: dict, child: bool) -> bool:
+    return path.get("applies", "any") == "any" or (path["applies"] == "child") == child
+
+
+def decide(state: State, *, strong_only: bool = False) -> dict | None:
+    for path in state.bank.rules["paths"]:
+        if not _applies(path, state.child):
+            continue
+        if strong_only and path["outcome"] != STRONG:
+            continue
+        if holds(path["when"], state) and (path["outcome"] == STRONG or path.get("stop")):
+            return path
+    return None
+
+
+def contradictions(state: State) -> list[dict]:
+    """A safe answer that says an indicator is absent, and a risk answer elsewhere that evidences it."""
+    found = []
+    for question in state.asked:
+        value = state.answers.get(question.id)
+        key = value if not isinstance(value, list) else None
+        for indicator in question.denies.get(key, ()):
+            for other in state.evidence.get(indicator, []):
+                if other != question.id:
+                    found.append({"safe": question.id, "risk": other, "indicator": indicator})
+    return found
+
+
+def _optimistic(bank: QuestionBank, answers: dict, *, child: bool, forms) -> State:
+    """Every unknown answer read on its risk side, follow-ups included (a fixed point of the walk)."""
+    filled = dict(answers)
+    for _ in range(5):
+        state = State(bank, filled, child=child, forms=forms)
+        missing = [q for q in state.asked if state.sides[q.id] == UNANSWERED]
+        if not missing:
+            return state
+        for question in missing:
+            filled[question.id] = question.risk_value()
+    return State(bank, filled, child=child, forms=forms)
+
+
+def _element(found: bool, assessed: bool) -> str:
+    return FOUND if found else (NOT_FOUND if assessed else NOT_ASSESSED)
+
+
+def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
+    forms = list(forms or [])
+    child = is_child(bank, age)
+    answers = bank.normalise(answers)
+    state = State(bank, answers, child=child, forms=forms)
+    urgent = sorted(set(urgent) | {q.urgent for q in state.asked if q.urgent and state.sides[q.id] == RISK})
+    clashes = contradictions(state)
+    path = decide(state)
+    core = [q for q in state.asked if q.is_core]
+    answered = [q for q in core if state.sides[q.id] in (RISK, SAFE, INFO)]
+    needed = bank.rules["enough_information"]["core_answered_min_share"] * len(core)
+    possible = decide(_optimistic(bank, answers, child=child, forms=forms), strong_only=True)
+    if path is not None:
+        outcome = path["outcome"]
+    elif state.signs():
+        outcome = SOME
+    elif len(answered) < needed:
+        outcome = INSUFFICIENT
+    elif possible is not None:
+        outcome = SOME
+    else:
+        outcome = NONE
+
+    def assessed(ids) -> bool:
+        return any(state.sides.get(q) in (RISK, SAFE, INFO) for q in ids)
+
+    act_questions = [q.id for q in state.asked if q.risk_answer.act or any(o.answer.act for o in q.options)]
+    means_dims = set(bank.rules["means_dimensions"])
+    means_questions = [
+        q.id
+        for q in state.asked
+        for a in [q.risk_answer, *[o.answer for o in q.options]]
+        if any(bank.indicators[i]["dimension"] in means_dims for i in a.evidence)
+    ]
+    purpose_found = (
+        state.positive("D4")
+        or bool(state.per_se)
+        or any(f in state.flags for f in ("sexual_exploitation", "organ_removal", "slavery_unpaid_work"))
+    )
+    forms_assessed = {}
+    for form in bank.forms:
+        module = [q for q in state.asked if form["id"] in q.blocks]
+        if not module or not assessed([q.id for q in module]):
+            forms_assessed[form["id"]] = NOT_ASSESSED
+        else:
+            forms_assessed[form["id"]] = (
+                FOUND if any(state.sides[q.id] == RISK for q in module) else NOT_FOUND
+            )
+    return {
+        "schema": bank.schema,
+        "catalogue": bank.version,
+        "outcome": None if clashes else outcome,
+        "provisional_outcome": outcome,
+        "path": path["id"] if path else None,
+        "provisional": bool(path and path.get("provisional")),
+        "possible_path": possible["id"] if possible and outcome != STRONG else None,
+        "contradictions": clashes,
+        "urgent": urgent,
+        "immediate_referral": bool(urgent),
+        "child": child,
+        "age_unknown": age is None,
+        "forms": forms,
+        "asked": [q.id for q in state.asked],
+        "findings": [q.id for q in state.asked if state.sides[q.id] == RISK and not q.urgent],
+        "unknown": [q.id for q in state.asked if state.sides[q.id] == UNANSWERED],
+        "declined": [q.id for q in state.asked if answers.get(q.id) == "declined"],
+        "context": sorted(state.context),
+        "core": {"answered": len(answered), "total": len(core), "needed": needed},
+        "set": state.set_id,
+        "dimensions": list(state.dimensions.values()),
+        "acts": sorted(state.acts),
+        "flags": sorted(state.flags),
+        "per_se": state.per_se,
+        "elements": {
+            "act": _element(bool(state.acts), assessed(act_questions)),
+            "means": NOT_REQUIRED if child else _element(bool(state.means), assessed(means_questions)),
+            "purpose": _element(purpose_found, bool(answered)),
+        },
+        "forms_assessed": forms_assessed,
+        "actions": _actions(bank, urgent, path, outcome),
+    }
+
+
+def _actions(bank: QuestionBank, urgent, path, outcome) -> list[str]:
+    ordered = [u for u in ("URG-DANGER", "URG-MEDICAL", "URG-UNACCOMPANIED") if u in urgent]
+    ordered += list(path.get("actions", [])) if path else []
+    if outcome != STRONG:
+        ordered.append(outcome)
+    return list(dict.fromkeys(a for a in ordered if a in bank.data["actions"]))
+
+
+__all__ = ["INFO", "INSUFFICIENT", "NONE", "SOME", "STRONG", "State", "assess", "contradictions", "decide"]
