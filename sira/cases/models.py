@@ -200,7 +200,16 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "case_number"], name="case_number_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "case_number"], name="case_number_unique_per_org"
+            ),
+            # The database holds the closure rule too (rules.check_case): no closed case without a reason.
+            models.CheckConstraint(
+                condition=~models.Q(case_status__in=["Closed", "ClosedReferred"])
+                | ~models.Q(closure_reason=""),
+                name="closed_case_has_reason",
+                violation_error_message=_("Give the reason for closing the case."),
+            ),
         ]
         indexes = [
             # The case list: an organisation's cases by status, newest first.
@@ -249,7 +258,17 @@ class Exploitation(models.Model):
     class Meta:
         verbose_name = _("exploitation")
         verbose_name_plural = _("exploitations")
-        constraints = [models.UniqueConstraint(fields=["case", "form"], name="one_row_per_form")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "form"], name="one_row_per_form"),
+            # rules.check_exploitation, held by the database as well.
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="exploitation_ends_after_start",
+                violation_error_message=_("The end of exploitation cannot be before its start."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_form_display()

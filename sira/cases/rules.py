@@ -133,6 +133,7 @@ def check_registration(
         **check_case(case, today=today),
         **check_forms(exploitation.get("forms")),
         **check_exploitation(exploitation),
+        **{k: v for row in exploitation.get("rows", []) for k, v in check_exploitation(row).items()},
         **{
             k: v
             for i, stop in enumerate(route, 1)

@@ -141,10 +141,11 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         data = dict(self.validated_data)
         data.pop("confirm_warnings", None)
         exploitations = data.pop("exploitations")
-        shared = {k: v for k, v in exploitations[0].items() if k != "form"} if exploitations else {}
+        forms = [e["form"] for e in exploitations]
         return {
             "person": data.pop("person"),
-            "exploitation": {"forms": [e["form"] for e in exploitations], **shared},
+            # Each form keeps its own details (industry, age when recruited…).
+            "exploitation": {"forms": forms, "rows": [dict(e) for e in exploitations]},
             "route": data.pop("route", []),
             "consents": {c["purpose"]: c for c in data.pop("consents")},
             "case": data,

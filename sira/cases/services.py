@@ -156,9 +156,11 @@ def register_case(
         )
     )
     case, route, _checked_case, _checked_route = _prepare_registration(person, case, exploitation, route)
-    details = {k: v for k, v in exploitation.items() if k != "forms"}
+    details = {k: v for k, v in exploitation.items() if k not in ("forms", "rows")}
+    # One row per form: the same details for each (the page), or each row its own (the API).
+    rows = exploitation.get("rows") or [{"form": form, **details} for form in exploitation.get("forms", [])]
     confirmed = _check_warnings(
-        rules.consistency_warnings(person=person, case=case, exploitations=[details], route=route),
+        rules.consistency_warnings(person=person, case=case, exploitations=rows, route=route),
         confirmed_warnings,
     )
     organisation = by.organisation
@@ -179,9 +181,7 @@ def register_case(
     if not case_obj.case_number:
         case_obj.case_number = next_case_number(organisation, case_obj.identification_date.year)
     case_obj.save()
-    Exploitation.objects.bulk_create(
-        [Exploitation(case=case_obj, form=form, **details) for form in exploitation.get("forms", [])]
-    )
+    Exploitation.objects.bulk_create([Exploitation(case=case_obj, **row) for row in rows])
     RouteStop.objects.bulk_create(
         [RouteStop(case=case_obj, order=i, **stop) for i, stop in enumerate(route, start=1)]
     )
@@ -237,12 +237,7 @@ def _case_state(case_obj) -> tuple[dict, dict]:
     return person, case
 
 
-@transaction.atomic
-def update_case(
-    case: Case, *, by, person: dict, case_fields: dict, confirmed_warnings=(), request=None
-) -> list[str]:
-    """Apply changes; the audit event lists the names of changed fields, never their values."""
-    fresh = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+def _edit_state(fresh, person: dict, case_fields: dict):
     case_fields = _as_ids(case_fields, *CASE_PLACE)
     person_changes = _changes(fresh.person, person)
     case_changes = _changes(fresh, case_fields)
@@ -252,16 +247,30 @@ def update_case(
     state_person |= {k: v for k, v in person.items() if k in state_person}
     state_case |= case_changes
     regions = _cercle_regions(state_case.get("identification_cercle_id"))
-    _raise_if(
-        {
-            **rules.check_person(
-                state_person, identification_date=state_case["identification_date"], today=_today()
-            ),
-            **rules.check_case(
-                _with_cercle_region(state_case, "identification_cercle", regions), today=_today()
-            ),
-        }
-    )
+    errors = {
+        **rules.check_person(
+            state_person, identification_date=state_case["identification_date"], today=_today()
+        ),
+        **rules.check_case(_with_cercle_region(state_case, "identification_cercle", regions), today=_today()),
+    }
+    return person_changes, case_changes, state_person, state_case, errors
+
+
+def edit_errors(case: Case, *, person: dict, case_fields: dict) -> dict:
+    """Every rule an edit breaks, without writing: the edit page calls it on what parsed, so that all
+    errors show at once; `update_case` checks the same."""
+    fresh = Case.objects.select_related("person").get(pk=case.pk)
+    return _edit_state(fresh, person, case_fields)[4]
+
+
+@transaction.atomic
+def update_case(
+    case: Case, *, by, person: dict, case_fields: dict, confirmed_warnings=(), request=None
+) -> list[str]:
+    """Apply changes; the audit event lists the names of changed fields, never their values."""
+    fresh = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    person_changes, case_changes, state_person, state_case, errors = _edit_state(fresh, person, case_fields)
+    _raise_if(errors)
     if not person_changes and not case_changes:
         return []
     confirmed = _check_warnings(
@@ -406,7 +415,9 @@ def current_consents(case: Case) -> dict[str, Consent | None]:
     from sira.core.vocab import terms
 
     latest: dict[str, Consent | None] = dict.fromkeys(terms("consent_purpose"))
-    for consent in case.consents.order_by("recorded_on", "pk").prefetch_related("organisations"):
+    # The answer recorded last is the current one, whatever date it carries (a back-dated entry must
+    # not hide a newer refusal).
+    for consent in case.consents.order_by("pk").prefetch_related("organisations"):
         latest[consent.purpose] = consent
     return latest
 
@@ -442,7 +453,10 @@ def record_consent(
     """A new answer for one purpose; it supersedes the earlier one, which stays on record."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     answer = {"given": given, "organisations": list(organisations)}
-    _raise_if(rules.check_consents({"Registration": {"given": True}} | {purpose: answer}))
+    errors = rules.check_consents({"Registration": {"given": True}} | {purpose: answer})
+    if recorded_on and recorded_on > _today():
+        errors["consent.recorded_on"] = _("A consent cannot be dated in the future.")
+    _raise_if(errors)
     consent = Consent.objects.create(
         case=case, purpose=purpose, given=given, recorded_on=recorded_on or _today(), recorded_by=by
     )

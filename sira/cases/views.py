@@ -134,7 +134,20 @@ def case_edit(request, pk):
     person_form = PersonForm(data, instance=case.person, prefix="person")
     case_form = CaseEditForm(data, instance=case, prefix="case")
     warnings = []
-    if request.method == "POST" and all([person_form.is_valid(), case_form.is_valid()]):
+    valid = request.method == "POST" and all([person_form.is_valid(), case_form.is_valid()])
+    if request.method == "POST" and not valid:
+        # Rules on what parsed too, so the worker sees every error in one round.
+        errors = services.edit_errors(
+            case,
+            person=getattr(person_form, "cleaned_data", {}),
+            case_fields={k: v for k, v in getattr(case_form, "cleaned_data", {}).items()},
+        )
+        if errors:
+            apply_service_errors(
+                ValidationError({k: [v] for k, v in errors.items()}),
+                {"person": person_form, "case": case_form},
+            )
+    if valid:
         changed, warnings = _save_or_warn(
             request,
             [person_form, case_form],

@@ -112,3 +112,16 @@ def test_consent_through_the_api(awa, org_b):
         format="json",
     )
     assert refused.status_code == 400
+
+
+def test_a_consent_dated_in_the_future_is_refused_and_the_latest_answer_is_current(awa):
+    case = CaseFactory(by=awa)
+    with pytest.raises(ValidationError):
+        services.record_consent(
+            case, by=awa, purpose="Contact", given=True, recorded_on=TODAY + dt.timedelta(days=9)
+        )
+    services.record_consent(case, by=awa, purpose="Contact", given=True, recorded_on=TODAY)
+    services.record_consent(
+        case, by=awa, purpose="Contact", given=False, recorded_on=TODAY - dt.timedelta(days=3)
+    )
+    assert services.current_consents(case)["Contact"].given is False  # recorded last, so current

@@ -159,3 +159,38 @@ def test_all_errors_of_a_submission_come_at_once_with_a_summary(awa, client):
     assert summary.count("<li>") == 4
     assert "Saisissez un nombre" in summary  # letters in a number field are named, not dropped
     assert not Case.objects.exists()
+
+
+def test_the_database_holds_the_closure_and_date_rules_too(awa):
+    import django.db
+
+    from sira.cases.models import Exploitation
+
+    case = CaseFactory(by=awa)
+    with pytest.raises(django.db.IntegrityError), django.db.transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(case_status="Closed", closure_reason="")
+    with pytest.raises(django.db.IntegrityError), django.db.transaction.atomic():
+        Exploitation.objects.filter(case=case).update(start_date="2026-05-01", end_date="2026-04-01")
+
+
+def test_api_registration_keeps_each_exploitations_own_details(awa):
+    api_client = APIClient()
+    api_client.force_authenticate(awa)
+    rows = [
+        {"form": "ForcedLabour", "age_at_recruitment": 14, "industry": "B_MiningAndQuarrying"},
+        {"form": "SexualExploitation", "age_at_recruitment": 16},
+    ]
+    response = api_client.post("/api/v1/cases/", payload(exploitations=rows), format="json")
+    assert response.status_code == 201, response.content
+    saved = dict(Case.objects.get().exploitations.values_list("form", "age_at_recruitment"))
+    assert saved == {"ForcedLabour": 14, "SexualExploitation": 16}
+
+
+def test_the_edit_page_lists_parse_and_rule_errors_together(awa, client):
+    case = CaseFactory(by=awa)
+    client.force_login(awa)
+    data = form_data(client.get(reverse("cases:edit", args=[case.pk])).content.decode())
+    data |= {"person-estimated_age": "abc", "case-identification_date": FUTURE, "case-case_status": "Closed"}
+    body = client.post(reverse("cases:edit", args=[case.pk]), data).content.decode()
+    summary = body.split('id="error-summary"')[1].split("</div>")[0]
+    assert "Saisissez un nombre" in summary and "futur" in summary and "motif de clôture" in summary
