@@ -44,7 +44,4 @@ class CasePolicy(RecordPolicy):
 policy = CasePolicy()
 visible_cases = policy.visible
 get_case_for_user = policy.get_for_user
-
-
-def can(user, case: Case, action: str) -> bool:
-    return policy.can(user, case, action)
+can = policy.can

@@ -267,40 +267,30 @@ RouteFormSet = forms.modelformset_factory(RouteStop, form=RouteStopForm, extra=3
 TRI = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")), ("", gettext_lazy("Not asked"))]
 
 
-class ConsentForm(ServiceErrorsMixin, forms.Form):
-    """Each purpose is asked separately: yes, no, or not asked (a question never asked is not a
-    refusal)."""
+def consent_question(label, choices=TRI):
+    """One purpose's question. Never "required" here: whether registration consent was recorded is
+    the service's rule, with its own message."""
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
 
-    Registration = forms.ChoiceField(  # recorded or not: the service's rule says so
-        label=gettext_lazy("Consents to registration in Sira"),
-        choices=TRI[:2],
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    Sharing = forms.ChoiceField(
-        label=gettext_lazy("Consents to sharing with named organisations"),
-        choices=TRI,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    share_with = forms.ModelMultipleChoiceField(
+
+def sharing_organisations():
+    return forms.ModelMultipleChoiceField(
         label=gettext_lazy("Organisations it may be shared with"),
         queryset=Organisation.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    Statistics = forms.ChoiceField(
-        label=gettext_lazy("Consents to anonymised statistics and research"),
-        choices=TRI,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    Contact = forms.ChoiceField(
-        label=gettext_lazy("Consents to being contacted for follow-up"),
-        choices=TRI,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+
+
+class ConsentForm(ServiceErrorsMixin, forms.Form):
+    """Each purpose is asked separately: yes, no, or not asked (a question never asked is not a
+    refusal)."""
+
+    Registration = consent_question(gettext_lazy("Consents to registration in Sira"), TRI[:2])
+    Sharing = consent_question(gettext_lazy("Consents to sharing with named organisations"))
+    share_with = sharing_organisations()
+    Statistics = consent_question(gettext_lazy("Consents to anonymised statistics and research"))
+    Contact = consent_question(gettext_lazy("Consents to being contacted for follow-up"))
     essentials = ["Registration", "Sharing", "share_with", "Statistics", "Contact"]
 
     def __init__(self, *args, **kwargs):
@@ -326,12 +316,7 @@ class ConsentForm(ServiceErrorsMixin, forms.Form):
 
 class ConsentRecordForm(ServiceErrorsMixin, forms.Form):
     given = forms.ChoiceField(label=gettext_lazy("Answer"), choices=TRI[:2], widget=forms.RadioSelect)
-    organisations = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Organisations it may be shared with"),
-        queryset=Organisation.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    organisations = sharing_organisations()
     recorded_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
 
     def __init__(self, *args, purpose: str, **kwargs):

@@ -51,6 +51,20 @@ PERSON_FIELDS = [
 ]
 
 
+# The details of one form of exploitation a worker records (every entry path writes these).
+EXPLOITATION_FIELDS = [
+    "form",
+    "industry",
+    "subsector",
+    "means_of_control",
+    "recruitment_methods",
+    "recruiter_relationship",
+    "age_at_recruitment",
+    "start_date",
+    "end_date",
+]
+
+
 class Person(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")

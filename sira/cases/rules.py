@@ -29,10 +29,11 @@ def age_at_identification(*, birth_date, estimated_age, identification_date) -> 
     return estimated_age
 
 
-def is_child(age: int | None) -> bool:
+def is_child(age: int | None, adult_age: int = ADULT_AGE) -> bool:
     """A person whose age is unknown is presumed a child until shown otherwise (UNCRC, Palermo
-    Protocol practice, Law 2012-023): the protective reading is the default."""
-    return age is None or age < ADULT_AGE
+    Protocol practice, Law 2012-023): the protective reading is the default. Every path that asks
+    "is this a child?" (registry, screening engines, forms, XLSForm, demo) asks it here."""
+    return age is None or age < adult_age
 
 
 def age_error(age) -> str | None:

@@ -3,7 +3,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from sira.accounts.models import Organisation
-from sira.cases.models import PERSON_FIELDS, Case, Exploitation, Person, RouteStop
+from sira.cases.models import EXPLOITATION_FIELDS, PERSON_FIELDS, Case, Exploitation, Person, RouteStop
 from sira.core.vocab import terms
 
 
@@ -27,17 +27,7 @@ class ExploitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Exploitation
-        fields = [
-            "form",
-            "industry",
-            "subsector",
-            "means_of_control",
-            "recruitment_methods",
-            "recruiter_relationship",
-            "age_at_recruitment",
-            "start_date",
-            "end_date",
-        ]
+        fields = EXPLOITATION_FIELDS
 
 
 class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):

@@ -18,22 +18,21 @@ from django.utils.translation import gettext as _
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
 from sira.cases import rules
-from sira.cases.models import IDENTITY_FIELDS, Case, CaseGrant, Consent, Exploitation, Person, RouteStop
+from sira.cases.models import (
+    EXPLOITATION_FIELDS,
+    IDENTITY_FIELDS,
+    Case,
+    CaseGrant,
+    Consent,
+    Exploitation,
+    Person,
+    RouteStop,
+)
+from sira.core.vocab import terms
 from sira.geo.models import Cercle
 
 CASE_PLACE = ("identification_region", "identification_cercle")
 STOP_PLACE = ("region", "cercle")
-EXPLOITATION_FIELDS = (
-    "form",
-    "industry",
-    "subsector",
-    "means_of_control",
-    "recruitment_methods",
-    "recruiter_relationship",
-    "age_at_recruitment",
-    "start_date",
-    "end_date",
-)
 STOP_FIELDS = ("kind", "country", "region_id", "cercle_id", "locality", "date")
 
 
@@ -110,10 +109,17 @@ def next_case_number(organisation, year: int) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
-def registration_errors(*, person: dict, case: dict, exploitation: dict, route: list[dict], consents: dict):
-    """Every rule a registration breaks, without writing anything: forms call it on partial input so
-    that a worker sees all errors at once; `register_case` calls it before writing."""
-    _, _, checked_case, checked_route = _prepare_registration(person, case, exploitation, route)
+def _prepare_registration(case: dict, route: list[dict]):
+    """Places as ids, plus each cercle's region for the rules (one query for all cercles)."""
+    case = _as_ids(case, *CASE_PLACE)
+    route = [_as_ids(stop, *STOP_PLACE) for stop in route]
+    regions = _cercle_regions(case.get("identification_cercle_id"), *(s.get("cercle_id") for s in route))
+    checked_case = _with_cercle_region(case, "identification_cercle", regions)
+    checked_route = [_with_cercle_region(stop, "cercle", regions) for stop in route]
+    return case, route, checked_case, checked_route
+
+
+def _registration_errors(person, checked_case, exploitation, checked_route, consents) -> dict:
     return rules.check_registration(
         person=person,
         case=checked_case,
@@ -124,13 +130,11 @@ def registration_errors(*, person: dict, case: dict, exploitation: dict, route: 
     )
 
 
-def _prepare_registration(person, case, exploitation, route):
-    case = _as_ids(case, *CASE_PLACE)
-    route = [_as_ids(stop, *STOP_PLACE) for stop in route]
-    regions = _cercle_regions(case.get("identification_cercle_id"), *(s.get("cercle_id") for s in route))
-    checked_case = _with_cercle_region(case, "identification_cercle", regions)
-    checked_route = [_with_cercle_region(stop, "cercle", regions) for stop in route]
-    return case, route, checked_case, checked_route
+def registration_errors(*, person: dict, case: dict, exploitation: dict, route: list[dict], consents: dict):
+    """Every rule a registration breaks, without writing anything: forms call it on partial input so
+    that a worker sees all errors at once; `register_case` checks the same before writing."""
+    _, _, checked_case, checked_route = _prepare_registration(case, route)
+    return _registration_errors(person, checked_case, exploitation, checked_route, consents)
 
 
 @transaction.atomic
@@ -150,12 +154,8 @@ def register_case(
 
     `exploitation` holds `forms` (one row each) and the details they share; `consents` maps a
     purpose to {"given": bool, "organisations": [...]}; a purpose left out was not asked."""
-    _raise_if(
-        registration_errors(
-            person=person, case=case, exploitation=exploitation, route=route, consents=consents
-        )
-    )
-    case, route, _checked_case, _checked_route = _prepare_registration(person, case, exploitation, route)
+    case, route, checked_case, checked_route = _prepare_registration(case, route)
+    _raise_if(_registration_errors(person, checked_case, exploitation, checked_route, consents))
     details = {k: v for k, v in exploitation.items() if k not in ("forms", "rows")}
     # One row per form: the same details for each (the page), or each row its own (the API).
     rows = exploitation.get("rows") or [{"form": form, **details} for form in exploitation.get("forms", [])]
@@ -320,17 +320,13 @@ def _check_exploitation(case, data: dict, *, exclude_pk=None, confirmed_warnings
     if not data.get("form"):
         errors["exploitation.form"] = rules.check_forms([])["exploitation.forms"]
     elif case.exploitations.exclude(pk=exclude_pk).filter(form=data["form"]).exists():
-        errors["exploitation.form"] = _already_recorded()
+        errors["exploitation.form"] = _("This form of exploitation is already recorded for this case.")
     _raise_if(errors)
     person, state = _case_state(case)
     person["birth_date"] = case.person.birth_date
     return _check_warnings(
         rules.consistency_warnings(person=person, case=state, exploitations=[data]), confirmed_warnings
     )
-
-
-def _already_recorded() -> str:
-    return _("This form of exploitation is already recorded for this case.")
 
 
 @transaction.atomic
@@ -412,8 +408,6 @@ def remove_route_stop(stop: RouteStop, *, by, request=None) -> None:
 
 def current_consents(case: Case) -> dict[str, Consent | None]:
     """The latest consent recorded for each purpose (None: never asked)."""
-    from sira.core.vocab import terms
-
     latest: dict[str, Consent | None] = dict.fromkeys(terms("consent_purpose"))
     # The answer recorded last is the current one, whatever date it carries (a back-dated entry must
     # not hide a newer refusal).
@@ -471,22 +465,16 @@ def withdraw_consent(consent: Consent, *, by, on=None, request=None) -> list[int
     """Record the person's withdrawal; sharing that depended on the consent stops at once."""
     fresh = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
     if fresh.withdrawn_on is not None or not fresh.given:
-        _raise_if({"consent": _not_withdrawable()})
+        _raise_if({"consent": _("Only a consent that is given and not yet withdrawn can be withdrawn.")})
     on = on or _today()
     if on > _today() or on < fresh.recorded_on:
-        _raise_if({"consent.withdrawn_on": _bad_withdrawal_date()})
+        _raise_if(
+            {"consent.withdrawn_on": _("The withdrawal date must be between the consent's date and today.")}
+        )
     fresh.withdrawn_on, fresh.withdrawn_by = on, by
     fresh.save(update_fields=["withdrawn_on", "withdrawn_by"])
     _audit_part(by, request, fresh.case, "consent", "withdraw", purpose=fresh.purpose)
     return _end_grants_without_consent(fresh.case, by=by, request=request)
-
-
-def _not_withdrawable() -> str:
-    return _("Only a consent that is given and not yet withdrawn can be withdrawn.")
-
-
-def _bad_withdrawal_date() -> str:
-    return _("The withdrawal date must be between the consent's date and today.")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sira.cases.forms import (
     apply_service_errors,
     confirmed_warnings,
 )
-from sira.cases.models import Consent, Exploitation, RouteStop
+from sira.cases.models import EXPLOITATION_FIELDS, Consent, Exploitation, RouteStop
 from sira.core.vocab import label
 
 PAGE_SIZE = 25
@@ -115,7 +115,7 @@ def case_detail(request, pk):
     )
 
 
-def _save_or_warn(request, forms, call, targets):
+def _save_or_warn(request, call, targets):
     """Run a service write; on errors put them on the forms, on warnings return them to confirm."""
     try:
         return call(confirmed_warnings(request.POST)), []
@@ -150,7 +150,6 @@ def case_edit(request, pk):
     if valid:
         changed, warnings = _save_or_warn(
             request,
-            [person_form, case_form],
             lambda confirmed: services.update_case(
                 case,
                 by=request.user,
@@ -176,15 +175,13 @@ def case_edit(request, pk):
     )
 
 
-def _part_page(request, case, form, title, call, targets_key, back="cases:detail"):
+def _part_page(request, case, form, title, call, targets_key):
     warnings = []
     if request.method == "POST" and form.is_valid():
-        result, warnings = _save_or_warn(
-            request, [form], lambda confirmed: call(confirmed), {targets_key: form}
-        )
+        result, warnings = _save_or_warn(request, call, {targets_key: form})
         if result is not None and not form.errors:
             messages.success(request, _("Changes saved."))
-            return redirect(back, pk=case.pk)
+            return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/part_form.html",
@@ -200,7 +197,7 @@ def exploitation_edit(request, pk, exploitation_pk=None):
     initial = {}
     if exploitation_pk is not None:
         exploitation = _part_or_404(Exploitation, case, exploitation_pk)
-        initial = {f: getattr(exploitation, f) for f in services.EXPLOITATION_FIELDS}
+        initial = {f: getattr(exploitation, f) for f in EXPLOITATION_FIELDS}
     form = SingleExploitationForm(request.POST or None, initial=initial, prefix="exp")
 
     def call(confirmed):
@@ -234,8 +231,8 @@ def route_edit(request, pk, stop_pk=None):
     def call(confirmed):
         if stop is None:
             return services.add_route_stop(case, by=request.user, data=form.service_input(), request=request)
-        fresh = RouteStop.objects.get(pk=stop.pk)
-        return services.update_route_stop(fresh, by=request.user, data=form.service_input(), request=request)
+        # The service compares with the row in the database, not with the instance the form changed.
+        return services.update_route_stop(stop, by=request.user, data=form.service_input(), request=request)
 
     title = _("Add a place on the route") if stop is None else _("Edit the place on the route")
     return _part_page(request, case, form, title, call, "route")

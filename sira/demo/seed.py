@@ -12,6 +12,7 @@ from django.db import transaction
 from sira.accounts.models import Organisation, User
 from sira.cases import services
 from sira.cases.models import Case
+from sira.cases.rules import is_child
 from sira.core.vocab import terms
 from sira.geo.models import Cercle
 
@@ -184,7 +185,7 @@ def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = 
             by = rng.choice(screeners)
             age = rng.choice([None, *range(8, 30)])
             forms = rng.sample(form_ids, k=rng.randint(0, 2))
-            questions = catalogue.questions(child=age is None or age < 18, forms=forms)
+            questions = catalogue.questions(child=is_child(age), forms=forms)
             answered = rng.sample(questions, k=min(len(questions), rng.randint(8, 25)))
             profile = rng.random()
             if profile < 0.25:  # nothing found

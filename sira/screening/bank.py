@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from sira.screening.catalogue import SETS, CatalogueError, _text
+from sira.screening.catalogue import SETS, CatalogueData, CatalogueError, _text
 
 SCHEMA = "question_bank"
 YESNO, SINGLE, MULTIPLE = "yesno", "single", "multiple"
@@ -127,28 +127,13 @@ class Question:
 
 
 @dataclass(frozen=True)
-class QuestionBank:
+class QuestionBank(CatalogueData):
     version: str
     data: dict = field(repr=False)
     by_id: dict[str, Question] = field(repr=False)
     indicators: dict[str, dict] = field(repr=False)
 
     schema = SCHEMA
-
-    def text(self, value: dict, language: str | None = None) -> str:
-        return _text(value, language)
-
-    @cached_property
-    def forms(self) -> list[dict]:
-        return self.data["exploitation_forms"]
-
-    @cached_property
-    def urgent_flags(self) -> list[dict]:
-        return self.data["urgent_flags"]
-
-    @property
-    def rules(self) -> dict:
-        return self.data["rules"]
 
     @cached_property
     def core(self) -> list[Question]:

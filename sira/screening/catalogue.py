@@ -62,18 +62,14 @@ class Indicator:
         return bool(set(self.forms) & set(forms))
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    version: str
-    data: dict = field(repr=False)
-    indicators: dict[str, Indicator] = field(repr=False)
+class CatalogueData:
+    """What every catalogue version's data offers, whether indicator items (2026.1) or a question
+    bank (2026.2 on): bilingual texts, the forms of exploitation, the urgent flags and the rules."""
+
+    data: dict
 
     def text(self, value: dict, language: str | None = None) -> str:
         return _text(value, language)
-
-    @cached_property
-    def dimensions(self) -> list[dict]:
-        return self.data["dimensions"]
 
     @cached_property
     def forms(self) -> list[dict]:
@@ -86,6 +82,17 @@ class Catalogue:
     @property
     def rules(self) -> dict:
         return self.data["rules"]
+
+
+@dataclass(frozen=True)
+class Catalogue(CatalogueData):
+    version: str
+    data: dict = field(repr=False)
+    indicators: dict[str, Indicator] = field(repr=False)
+
+    @cached_property
+    def dimensions(self) -> list[dict]:
+        return self.data["dimensions"]
 
     @cached_property
     def scorable_sets(self) -> set[str]:

@@ -4,6 +4,7 @@ every rule is unit-testable and every rule detail comes from the catalogue's dat
 The engine never says "victim": it reports which indicators and legal elements were found and
 suggests what to do; the worker records their own determination separately."""
 
+from sira.cases.rules import is_child
 from sira.screening.catalogue import Catalogue
 
 YES, NO, UNKNOWN, NOT_ASKED = "yes", "no", "unknown", "not_asked"
@@ -11,7 +12,6 @@ ANSWERS = (YES, NO, UNKNOWN, NOT_ASKED)
 RECRUITMENT = ("D1", "D2", "D3")
 MEANS = ("D1", "D2", "D3", "D5", "D6")
 POSITIVE, NOT_POSITIVE, UNDETERMINED, NOT_SCORED = "positive", "not_positive", "undetermined", "not_scored"
-ADULT_AGE = 18
 
 
 def clause_met(clause: dict, strong: int, medium: int, weak: int) -> bool:
@@ -107,7 +107,7 @@ def score(
     for indicator_id, answer in answers.items():
         if indicator_id not in catalogue.indicators or answer not in ANSWERS:
             raise ValueError(f"invalid answer {indicator_id}={answer}")
-    child = age is None or age < ADULT_AGE
+    child = is_child(age)
     yes = reach(catalogue, {i for i, a in answers.items() if a == YES})
     unknown = reach(catalogue, {i for i, a in answers.items() if a == UNKNOWN})
     present_ilo = {i for i in yes if _ilo(catalogue, i)}

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sira.cases.forms import DateInput
+from sira.cases.rules import age_error, is_child
 from sira.core.vocab import choices
 from sira.screening.models import PROFILE_FIELDS, Screening
 
@@ -49,14 +50,11 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
-MAX_AGE = 120
-
-
 def profile_problems(data: dict) -> dict[str, str]:
     """The profile checks shared by the page and the API: field name → message in the reader's language."""
     problems = {}
-    if data.get("age") is not None and data["age"] > MAX_AGE:
-        problems["age"] = _("An age over %(max)d years is not possible.") % {"max": MAX_AGE}
+    if message := age_error(data.get("age")):
+        problems["age"] = message
     if data.get("screened_on") and data["screened_on"] > dt.date.today():
         problems["screened_on"] = _("The screening date cannot be in the future.")
     cercle, region = data.get("cercle"), data.get("region")
@@ -74,7 +72,7 @@ class AnswersForm(forms.Form):
     def __init__(self, *args, screening: Screening, **kwargs):
         super().__init__(*args, **kwargs)
         catalogue = screening.catalogue.catalogue
-        child = screening.age is None or screening.age < 18
+        child = is_child(screening.age)
         self.groups: dict[str, list] = {"urgent": [], "contextual": [], "general": [], "specific": []}
         for flag in catalogue.urgent_flags:
             name = f"urgent__{flag['id']}"

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
+from sira.cases.rules import age_error
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 from sira.screening import engine
@@ -117,7 +118,7 @@ class RowChecker:
             problem("gender", "bad_choice", value=fields["gender"])
         age = values.get("age", "")
         if age:
-            if not age.isdigit() or int(age) > 120:
+            if not age.isdigit() or age_error(int(age)):
                 problem("age", "bad_age", value=age)
             else:
                 fields["age"] = int(age)

@@ -13,29 +13,20 @@ Reading order of one assessment:
 Contradictions (a safe answer denying what another risk answer evidences) are reported and the
 outcome is withheld until the worker resolves them."""
 
+from sira.cases import rules as registry
 from sira.screening.bank import INFO, RISK, SAFE, UNANSWERED, UNKNOWN, QuestionBank
+
+# The ILO dimension rule is the same for every catalogue version: one implementation.
+from sira.screening.engine import clause_met, first_clause  # noqa: F401  (clause_met is part of this API)
 
 STRONG, SOME, INSUFFICIENT, NONE = "strong", "some", "insufficient", "none"
 POSITIVE, NOT_POSITIVE = "positive", "not_positive"
 FOUND, NOT_FOUND, NOT_ASSESSED, NOT_REQUIRED = "found", "not_found", "not_assessed", "not_required"
 
 
-def clause_met(clause: dict, strong: int, medium: int, weak: int) -> bool:
-    return (
-        strong >= clause.get("strong_min", 0)
-        and medium >= clause.get("medium_min", 0)
-        and weak >= clause.get("weak_min", 0)
-        and medium + weak >= clause.get("medium_or_weak_min", 0)
-    )
-
-
-def first_clause(clauses: list[dict], strong: int, medium: int, weak: int) -> int | None:
-    return next((n for n, c in enumerate(clauses) if clause_met(c, strong, medium, weak)), None)
-
-
 def is_child(bank: QuestionBank, age) -> bool:
     """Under 18, or age unknown: presumed a child."""
-    return age is None or age < bank.rules["adult_age"]
+    return registry.is_child(age, bank.rules["adult_age"])
 
 
 class State:

@@ -6,10 +6,11 @@ from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sira.cases.rules import MAX_AGE
 from sira.screening import engine
 from sira.screening.bank import NOT_KNOWN, UNKNOWN
 from sira.screening.explain import explain_result
-from sira.screening.forms import MAX_AGE, profile_problems
+from sira.screening.forms import profile_problems
 from sira.screening.models import PROFILE_FIELDS, Screening
 
 

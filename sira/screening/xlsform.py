@@ -5,6 +5,7 @@ from django.utils import translation
 from django_countries import countries
 from openpyxl import Workbook
 
+from sira.cases.rules import ADULT_AGE, MAX_AGE
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 
@@ -43,8 +44,9 @@ SURVEY_COLUMNS = [
     "choice_filter",
     "calculation",
 ]
-CHILD = "(string-length(${age}) = 0 or ${age} < 18)"
-ADULT = "${age} >= 18"
+# The registry's child presumption (cases.rules.is_child) in XPath: an empty age counts as a child.
+CHILD = f"(string-length(${{age}}) = 0 or ${{age}} < {ADULT_AGE})"
+ADULT = f"${{age}} >= {ADULT_AGE}"
 
 
 def _row(type_, name, fr="", en="", **extra) -> dict:
@@ -87,9 +89,9 @@ def _profile_rows() -> list[dict]:
             **{
                 f"hint::{FR}": age_fr,
                 f"hint::{EN}": age_en,
-                "constraint": ". >= 0 and . <= 120",
-                f"constraint_message::{FR}": "Entre 0 et 120 ans.",
-                f"constraint_message::{EN}": "Between 0 and 120 years.",
+                "constraint": f". >= 0 and . <= {MAX_AGE}",
+                f"constraint_message::{FR}": f"Entre 0 et {MAX_AGE} ans.",
+                f"constraint_message::{EN}": f"Between 0 and {MAX_AGE} years.",
             },
         ),
         _row("select_one country", "nationality", "Nationalité", "Nationality", appearance="minimal"),

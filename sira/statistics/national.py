@@ -6,6 +6,7 @@ from sira.cases.choices import AGE_GROUPS
 from sira.cases.models import Case, Exploitation
 from sira.core.vocab import label
 from sira.geo.models import Region
+from sira.screening.models import Screening
 from sira.statistics.suppression import suppress, suppressed_counts
 
 
@@ -29,8 +30,6 @@ def national_summary() -> dict:
         {"label": str(lbl), "n": suppress(cases.filter(age_at_identification__range=(lo, hi)).count())}
         for _code, lbl, lo, hi in AGE_GROUPS
     ]
-    from sira.screening.models import Screening
-
     screenings = Screening.objects.filter(status=Screening.Status.COMPLETE)
     outcomes = dict(Screening.Outcome.choices)
     by_outcome = suppressed_counts(
