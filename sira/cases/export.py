@@ -153,8 +153,14 @@ def render_csv(rows: Iterable[dict], fmt: str, language: str) -> Iterator[str]:
 
 
 def export_queryset(queryset):
-    return queryset.select_related("person", "organisation", "identification_region").prefetch_related(
-        "exploitations"
+    """What the rows need and nothing more: identifying fields and the narrative are never written to
+    an export, so they are never loaded (nor decrypted)."""
+    from sira.cases.models import IDENTITY_FIELDS
+
+    return (
+        queryset.select_related("person", "organisation", "identification_region")
+        .defer("narrative", *(f"person__{name}" for name in IDENTITY_FIELDS))
+        .prefetch_related("exploitations")
     )
 
 

@@ -188,3 +188,27 @@ def test_formula_injection_is_guarded_in_the_file(web, awa, case):
         _response, raw = download(web, reverse("cases:export"), **params)
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=delimiter))
         assert rows[1][1] == "'=cmd|'/C calc'!A0"
+
+
+@pytest.mark.parametrize("fmt", ["labels", "htcds"])
+@pytest.mark.parametrize("extra_cases", [0, 12])
+def test_export_decrypts_nothing_and_costs_the_same_queries_whatever_its_size(
+    web, awa, case, fmt, extra_cases, monkeypatch, django_assert_max_num_queries
+):
+    """Identities are never written to an export, so none is read: no decryption at all, and the
+    number of queries does not grow with the number of rows."""
+    from cryptography.fernet import MultiFernet
+
+    from sira.testing.factories import CaseFactory
+
+    for _ in range(extra_cases):
+        CaseFactory(by=awa)
+    decrypts = []
+    original = MultiFernet.decrypt
+    monkeypatch.setattr(
+        MultiFernet, "decrypt", lambda self, *a, **k: decrypts.append(1) or original(self, *a, **k)
+    )
+    with django_assert_max_num_queries(12):
+        response, raw = download(web, reverse("cases:export"), format=fmt)
+    assert raw.count(b"\n") == 2 + extra_cases  # header and one line a case
+    assert decrypts == []
