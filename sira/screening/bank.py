@@ -40,6 +40,9 @@ class Option:
     text: dict
     safe: bool
     answer: Answer
+    # How the result page reports this answer when the option's own text speaks as the person
+    # ("against my will"); the option's text otherwise.
+    finding: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,13 @@ def parse(data: dict) -> QuestionBank:
         try:
             kind = raw["type"]
             options = tuple(
-                Option(id=o["id"], text=o["text"], safe=bool(o.get("safe")), answer=_answer(o))
+                Option(
+                    id=o["id"],
+                    text=o["text"],
+                    safe=bool(o.get("safe")),
+                    answer=_answer(o),
+                    finding=o.get("finding"),
+                )
                 for o in raw.get("options") or ()
             )
             risk = _yesno(raw.get("risk")) if kind == YESNO else None

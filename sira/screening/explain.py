@@ -135,7 +135,7 @@ def _finding(bank, qid, answers) -> str:
         return bank.text(question.finding)
     value = answers.get(qid)
     chosen = value if isinstance(value, list) else [value]
-    names = [bank.text(o.text) for o in question.options if o.id in chosen and o.answer.risk]
+    names = [bank.text(o.finding or o.text) for o in question.options if o.id in chosen and o.answer.risk]
     return f"{bank.text(question.short)} : {', '.join(names)}"
 
 

@@ -209,6 +209,6 @@ def test_export_decrypts_nothing_and_costs_the_same_queries_whatever_its_size(
         MultiFernet, "decrypt", lambda self, *a, **k: decrypts.append(1) or original(self, *a, **k)
     )
     with django_assert_max_num_queries(12):
-        response, raw = download(web, reverse("cases:export"), format=fmt)
+        _response, raw = download(web, reverse("cases:export"), format=fmt)
     assert raw.count(b"\n") == 2 + extra_cases  # header and one line a case
     assert decrypts == []

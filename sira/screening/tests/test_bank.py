@@ -2,6 +2,7 @@
 one hand-worked example per legal clause. No database: plain functions over the shipped data."""
 
 import itertools
+import re
 
 import pytest
 from django.utils import translation
@@ -445,3 +446,33 @@ def test_slavery_path_needs_the_status_itself_not_only_its_follow_ups():
     answers = {"S-STATUS": "no", "S-UNPAID": "yes"}
     result = assess(45, ["descent_based_slavery"], answers, bank=bank)
     assert result["path"] != "slavery_status" and outcome(result) == "some"
+
+
+FIRST_PERSON = re.compile(r"\b(mon|ma|mes|moi|je|j'|my|me|I)\b", re.IGNORECASE)
+
+
+def test_a_risk_answer_spoken_as_the_person_is_reported_in_the_third_person():
+    """Options are read to the person ("against my will"); the result page reports them as findings
+    about the person, so an option in the first person carries its own finding text."""
+    for question in BANK.by_id.values():
+        for option in question.options:
+            if option.answer.risk and FIRST_PERSON.search(option.text["fr"] + " " + option.text["en"]):
+                assert option.finding, (question.id, option.id)
+                assert not FIRST_PERSON.search(option.finding["fr"] + " " + option.finding["en"])
+
+
+def test_held_documents_read_as_a_finding_on_the_result():
+    from sira.screening.explain import explain_result
+
+    answers = interview(BANK, 30, [], {"C-DOCS": "someone_else"})
+    result = rules.assess(BANK, answers, age=30, forms=[])
+    with translation.override("fr"):
+        text = " ".join(explain_result(BANK, result, answers)["reasons"] + result_findings(result, answers))
+    assert "Pièces d'identité : quelqu'un d'autre les garde contre le gré de la personne" in text
+    assert "mon gré" not in text
+
+
+def result_findings(result, answers):
+    from sira.screening.explain import _finding
+
+    return [_finding(BANK, q, answers) for q in result["findings"]]
