@@ -40,6 +40,23 @@ def record(action: str, *, actor=None, request=None, obj=None, **detail) -> Audi
     )
 
 
+def events(action: str, actor, objs, **detail) -> list[AuditEvent]:
+    """Unsaved events, one per object, for a bulk_create in the transaction of a bulk change (imports):
+    the same fields as record() writes, without a request."""
+    return [
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.username,
+            organisation_id=actor.organisation_id,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            detail=detail,
+        )
+        for obj in objs
+    ]
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     at: dt.datetime

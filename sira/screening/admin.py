@@ -85,7 +85,6 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["file_name", "imported_by", "created_at", "total_rows", "processed_rows", "finished_at"]
-    exclude = ["content"]
 
     def has_change_permission(self, request, obj=None):
         return False

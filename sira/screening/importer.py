@@ -10,25 +10,36 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 from openpyxl import load_workbook
 
 from sira.audit.models import AuditEvent
-from sira.audit.services import record
+from sira.audit.services import events, record
 from sira.cases.rules import age_error
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 from sira.screening import engine
-from sira.screening.models import PROFILE_FIELDS, CatalogueVersion, ImportBatch, QuarantinedRow, Screening
+from sira.screening.models import (
+    PROFILE_FIELDS,
+    CatalogueVersion,
+    ImportBatch,
+    ImportSegment,
+    QuarantinedRow,
+    Screening,
+)
 from sira.screening.services import current_catalogue
 
 ID_COLUMNS = ("instanceid", "_uuid", "key")
 ANSWER_CODES = {"yes": engine.YES, "no": engine.NO, "unknown": engine.UNKNOWN, "": engine.NOT_ASKED}
-CHUNK = 200
+CHUNK = 200  # rows per web step: progress shows and a step stays short
+RUN_CHUNK = 5000  # rows per transaction when the whole file is processed at once
+SEGMENT_ROWS = 1000  # rows per stored segment of a parsed file
 
 
 class ImportFileError(ValueError):
@@ -41,8 +52,9 @@ def _delimiter(text: str) -> str:
     return max(",;\t", key=header.count)
 
 
-def read_rows(file_name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as {header: text}; headers keep their export form ("profile/age", "profile-age")."""
+def read_table(file_name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and the non-blank data rows, each padded or cut to the header's width. Headers keep
+    their export form ("profile/age", "profile-age")."""
     try:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
@@ -53,11 +65,10 @@ def read_rows(file_name: str, content: bytes) -> list[dict[str, str]]:
     except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ImportFileError(_("The file cannot be read as a CSV (UTF-8) or XLSX export.")) from exc
     if not values:
-        return []
+        return [], []
     header, *body = values
-    return [
-        dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in body if any(row)
-    ]
+    width = len(header)
+    return header, [(row + [""] * (width - len(row)))[:width] for row in body if any(row)]
 
 
 def field_of(header: str, known: set[str]) -> str:
@@ -74,7 +85,7 @@ def field_of(header: str, known: set[str]) -> str:
 class RowChecker:
     """Turns one raw row into screening fields, or into a list of (column, code, params) problems."""
 
-    def __init__(self, catalogue_version: CatalogueVersion):
+    def __init__(self, catalogue_version: CatalogueVersion, *, regions=None, cercles=None):
         self.version = catalogue_version
         catalogue = catalogue_version.catalogue
         self.bank = catalogue if getattr(catalogue, "schema", None) == "question_bank" else None
@@ -85,8 +96,11 @@ class RowChecker:
             self.indicators = {i.field_name: i.id for i in catalogue.indicators.values()}
             self.urgent = {f["id"].lower().replace("-", "_"): f["id"] for f in catalogue.urgent_flags}
         self.forms = {f["id"] for f in catalogue.forms}
-        self.regions = set(Region.objects.values_list("code", flat=True))
-        self.cercles = dict(Cercle.objects.values_list("code", "region_id"))
+        if regions is None:
+            regions = set(Region.objects.values_list("code", flat=True))
+        if cercles is None:
+            cercles = dict(Cercle.objects.values_list("code", "region_id"))
+        self.regions, self.cercles = regions, cercles
         self._fields: dict[str, str] = {}  # header → form field, worked out once per file
         self.known = {
             *self.indicators,
@@ -171,82 +185,174 @@ def _row_key(raw: dict) -> str:
     return hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
 
 
-def _version_for(raw: dict, default: CatalogueVersion) -> CatalogueVersion:
-    wanted = next((v.strip() for k, v in raw.items() if k.lower().endswith("catalogue_version") and v), "")
-    return CatalogueVersion.objects.filter(version=wanted).first() or default if wanted else default
+class Checker:
+    """The prepared checker of an import: regions, cercles and catalogue versions are loaded once, and
+    one RowChecker is kept per catalogue version the rows name. Built once per import run (the command)
+    or once per chunk (the web steps): a handful of queries either way, none per row."""
+
+    def __init__(self):
+        self.default = current_catalogue()
+        self.regions = set(Region.objects.values_list("code", flat=True))
+        self.cercles = dict(Cercle.objects.values_list("code", "region_id"))
+        self._versions: dict[str, CatalogueVersion | None] = {}
+        self._checkers: dict[int, RowChecker] = {}
+
+    def load_versions(self, wanted: set[str]) -> None:
+        """Fetches, in one query, the catalogue versions named by a chunk that are not known yet."""
+        missing = wanted - self._versions.keys()
+        if missing:
+            found = {v.version: v for v in CatalogueVersion.objects.filter(version__in=missing)}
+            self._versions |= {name: found.get(name) for name in missing}
+
+    def for_version(self, wanted: str) -> "RowChecker":
+        version = (self._versions.get(wanted) if wanted else None) or self.default
+        if version.pk not in self._checkers:
+            self._checkers[version.pk] = RowChecker(version, regions=self.regions, cercles=self.cercles)
+        return self._checkers[version.pk]
+
+
+def _wanted_version(raw: dict) -> str:
+    return next((v.strip() for k, v in raw.items() if k.lower().endswith("catalogue_version") and v), "")
+
+
+def _pack(header: list[str], rows: list[list[str]]) -> bytes:
+    return zlib.compress(json.dumps([header, *rows], separators=(",", ":")).encode(), 1)
+
+
+def _unpack(data: bytes) -> list[dict[str, str]]:
+    if not data:
+        return []
+    header, *rows = json.loads(zlib.decompress(data))
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def start_import(*, by, file_name: str, content: bytes, request=None) -> ImportBatch:
-    rows = read_rows(file_name, content)
-    batch = ImportBatch.objects.create(
-        file_name=file_name,
-        content=content,
-        imported_by=by,
-        organisation=by.organisation,
-        total_rows=len(rows),
-    )
-    record(AuditEvent.Action.CREATE, actor=by, request=request, obj=batch, rows=len(rows))
+    """Parses the file once, here: its data rows are kept in segments and the file itself is not kept."""
+    header, rows = read_table(file_name, content)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_name=file_name, imported_by=by, organisation=by.organisation, total_rows=len(rows)
+        )
+        ImportSegment.objects.bulk_create(
+            ImportSegment(batch=batch, number=n, rows=_pack(header, rows[start : start + SEGMENT_ROWS]))
+            for n, start in enumerate(range(0, len(rows), SEGMENT_ROWS))
+        )
+        record(AuditEvent.Action.CREATE, actor=by, request=request, obj=batch, rows=len(rows))
+    return batch
+
+
+def run(batch: ImportBatch, *, limit: int = RUN_CHUNK, progress=None) -> ImportBatch:
+    """Processes the whole batch with one prepared checker (the command, the benchmark)."""
+    checker = Checker()
+    while batch.finished_at is None:
+        batch = process(batch, limit=limit, checker=checker)
+        if progress:
+            progress(batch)
     return batch
 
 
 @transaction.atomic
-def process(batch: ImportBatch, *, limit: int = CHUNK) -> ImportBatch:
+def process(batch: ImportBatch, *, limit: int = CHUNK, checker: Checker | None = None) -> ImportBatch:
     """Process the next `limit` rows; call again until batch.finished_at is set. A chunk commits whole
-    with the batch's progress, so an interrupted chunk is simply processed again: no row is lost."""
-    rows = read_rows(batch.file_name, bytes(batch.content))
-    default_version = current_catalogue()
-    checkers: dict[int, RowChecker] = {}
-    seen_in_file = {e["submission_id"] for e in batch.report if e["submission_id"]}
-    start = batch.processed_rows
-    for index in range(start, min(start + limit, len(rows))):
-        raw = rows[index]
-        version = _version_for(raw, default_version)
-        checker = checkers.setdefault(version.pk, RowChecker(version))
-        batch.report.append(_import_row(batch, index + 2, raw, checker, seen_in_file))  # row 1 is the header
-    batch.processed_rows = min(start + limit, len(rows))
-    if batch.processed_rows >= len(rows):
+    with the batch's progress, so an interrupted chunk is simply processed again: no row is lost.
+    The queries of a chunk do not depend on its length (the backend may split a long insert)."""
+    batch = (
+        ImportBatch.objects.select_for_update(of=("self",)).select_related("imported_by").get(pk=batch.pk)
+    )  # one step at a time per batch
+    start, end = batch.processed_rows, min(batch.processed_rows + limit, batch.total_rows)
+    segments = list(
+        batch.segments.filter(
+            number__gte=start // SEGMENT_ROWS, number__lte=max(end - 1, 0) // SEGMENT_ROWS
+        ).order_by("number")
+    )
+    rows = []
+    for segment in segments:
+        first = segment.number * SEGMENT_ROWS
+        rows += [
+            (first + n, raw) for n, raw in enumerate(_unpack(bytes(segment.rows))) if start <= first + n < end
+        ]
+    checker = checker or Checker()
+    checker.load_versions({_wanted_version(raw) for _, raw in rows} - {""})
+    checked = []
+    for index, raw in rows:
+        row_checker = checker.for_version(_wanted_version(raw))
+        fields, problems = row_checker.check(raw)
+        checked.append((index + 2, raw, row_checker, fields, problems))  # row 1 is the header
+    entries = _write(batch, checked)
+    by_segment: dict[int, list] = {}
+    for (index, _raw), entry in zip(rows, entries, strict=True):
+        by_segment.setdefault(index // SEGMENT_ROWS, []).append(entry)
+    for segment in segments:
+        segment.report = segment.report + by_segment.get(segment.number, [])
+        if (segment.number + 1) * SEGMENT_ROWS <= end or end >= batch.total_rows:
+            segment.rows = b""  # processed: the submissions now live in screenings or quarantine
+    ImportSegment.objects.bulk_update(segments, ["report", "rows"])
+    batch.processed_rows = end
+    if batch.processed_rows >= batch.total_rows:
         batch.finished_at = timezone.now()
-    batch.save(update_fields=["report", "processed_rows", "finished_at"])
+    batch.save(update_fields=["processed_rows", "finished_at"])
     return batch
 
 
-def _import_row(batch, row_number, raw, checker, seen_in_file) -> dict:
-    fields, problems = checker.check(raw)
-    submission_id = fields["submission_id"]
-    entry = {"row": row_number, "submission_id": submission_id, "errors": []}
-    if problems:
-        errors = [{"row": row_number, "column": c, "code": code, "params": p} for c, code, p in problems]
-        QuarantinedRow.objects.get_or_create(
-            row_key=_row_key(raw),
-            defaults={
-                "submission_id": submission_id,
-                "batch": batch,
-                "row_number": row_number,
-                "raw": raw,
-                "errors": errors,
-            },
-        )
-        return entry | {"status": "needs_fix", "errors": errors}
-    if submission_id in seen_in_file or Screening.objects.filter(submission_id=submission_id).exists():
-        return entry | {"status": "duplicate"}
-    seen_in_file.add(submission_id)
+def _write(batch, checked) -> list[dict]:
+    """Quarantines the rows with problems, skips the duplicates and creates the rest: a few bulk queries
+    for the whole chunk. Returns the report entries in row order."""
+    entries, quarantine, accepted = [], {}, []
+    for row_number, raw, _checker, fields, problems in checked:
+        entry = {"row": row_number, "submission_id": fields["submission_id"], "errors": []}
+        if problems:
+            errors = [{"row": row_number, "column": c, "code": code, "params": p} for c, code, p in problems]
+            entry |= {"status": "needs_fix", "errors": errors}
+            quarantine.setdefault(
+                _row_key(raw),
+                QuarantinedRow(
+                    row_key=_row_key(raw),
+                    submission_id=fields["submission_id"],
+                    batch=batch,
+                    row_number=row_number,
+                    raw=raw,
+                    errors=errors,
+                ),
+            )
+        entries.append(entry)
+    if quarantine:
+        known = set(QuarantinedRow.objects.filter(row_key__in=quarantine).values_list("row_key", flat=True))
+        QuarantinedRow.objects.bulk_create(q for key, q in quarantine.items() if key not in known)
+    clean_ids = {fields["submission_id"] for *_rest, fields, problems in checked if not problems}
+    seen = set(Screening.objects.filter(submission_id__in=clean_ids).values_list("submission_id", flat=True))
+    for entry, (_row, _raw, row_checker, fields, problems) in zip(entries, checked, strict=True):
+        if problems:
+            continue
+        if fields["submission_id"] in seen:  # already in Sira, or earlier in this file
+            entry["status"] = "duplicate"
+            continue
+        seen.add(fields["submission_id"])
+        entry["status"] = "accepted"
+        accepted.append(_screening(batch, row_checker.version, dict(fields)))
+    Screening.objects.bulk_create(accepted)
+    AuditEvent.objects.bulk_create(
+        events(AuditEvent.Action.CREATE, batch.imported_by, accepted, batch=batch.pk)
+    )
+    return entries
+
+
+def _screening(batch, version: CatalogueVersion, fields: dict) -> Screening:
     answers, urgent = fields.pop("answers"), fields.pop("urgent")
-    screening = Screening.objects.create(
-        catalogue=checker.version,
-        organisation=batch.organisation,
-        screened_by=batch.imported_by,
-        source=Screening.Source.XLSFORM,
-        status=Screening.Status.COMPLETE,
+    result = engine.score(
+        version.catalogue, answers, age=fields.get("age"), forms=fields["suspected_forms"], urgent=urgent
+    )
+    return Screening(
+        catalogue=version,
+        organisation_id=batch.organisation_id,
+        screened_by_id=batch.imported_by_id,
+        # An expression keeps PostgreSQL's bulk insert off UNNEST arrays, whose text escaping of the JSON
+        # columns (answers, result) costs more than the rest of the import.
+        source=Value(Screening.Source.XLSFORM),
+        # contradictions are resolved by the worker on the questions page
+        status=Screening.Status.DRAFT if result.get("contradictions") else Screening.Status.COMPLETE,
         answers=answers,
-        urgent=urgent,
+        urgent=result.get("urgent", urgent),
+        result=result,
+        outcome=result["outcome"] or "",
         **fields,
     )
-    screening.result = engine.score(
-        checker.version.catalogue, answers, age=screening.age, forms=screening.suspected_forms, urgent=urgent
-    )
-    screening.outcome = screening.result["outcome"] or ""
-    if screening.result.get("contradictions"):  # to be resolved by the worker on the questions page
-        screening.status = Screening.Status.DRAFT
-    screening.urgent = screening.result.get("urgent", urgent)
-    screening.save(update_fields=["result", "outcome", "status", "urgent"])
-    return entry | {"status": "accepted"}

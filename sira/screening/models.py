@@ -133,13 +133,11 @@ class ImportBatch(models.Model):
     """One uploaded file of offline submissions, processed in chunks so long files show progress."""
 
     file_name = models.CharField(_("file"), max_length=200)
-    content = models.BinaryField()
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=list)  # one entry per row: {row, status, submission_id, errors}
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -150,11 +148,34 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return self.file_name
 
+    @property
+    def report(self) -> list[dict]:
+        """One entry per processed row, in file order: {row, status, submission_id, errors}."""
+        return [entry for segment in self.segments.order_by("number") for entry in segment.report]
+
     def counts(self) -> dict[str, int]:
         tally = {"accepted": 0, "needs_fix": 0, "duplicate": 0}
         for entry in self.report:
             tally[entry["status"]] += 1
         return tally
+
+
+class ImportSegment(models.Model):
+    """A fixed run of an import's rows, parsed once from the uploaded file when it is received, and the
+    report of those rows as they are processed. A chunk reads and writes only the segments it covers, so
+    the work per row does not grow with the file. Only the data rows are kept (compressed JSON, no copy of
+    the file itself) and only until the segment is processed."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="segments")
+    number = models.PositiveIntegerField()  # rows number*SEGMENT_ROWS … of the file's data rows
+    rows = models.BinaryField(default=b"")  # zlib(JSON [header, [cells…]…]); emptied once processed
+    report = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "number"], name="one_segment_number")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
 
 
 class QuarantinedRow(models.Model):

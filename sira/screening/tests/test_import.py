@@ -192,3 +192,121 @@ def test_an_unreadable_file_is_refused_whole_with_a_message(awa, client):
     )
     assert "ne peut pas être lu" in response.content.decode()
     assert Screening.objects.count() == 0 and QuarantinedRow.objects.count() == 0
+
+
+# Bulk import (issue 9): parsed once, one prepared checker, bulk writes; the outcome does not depend on
+# how the file is cut into chunks.
+
+
+def big_file(n, bad_every=7, repeat_every=11):
+    """n rows: every 7th has a bad date, every 11th repeats an earlier submission id."""
+    rows = []
+    for i in range(n):
+        if i % bad_every == 3:
+            rows.append(row(f"b{i}", **{"profile-screened_on": "2026-02-30"}))
+        elif i % repeat_every == 10:
+            rows.append(row(f"r{i - 10}", **{"profile-age": "30"}))
+        else:
+            rows.append(row(f"r{i}", **{"profile-gender": ["Feminine", "Masculine"][i % 2]}))
+    return rows
+
+
+def outcome(batch):
+    screenings = sorted(
+        Screening.objects.values_list("submission_id", "outcome", "status", "answers", "urgent", "age")
+    )
+    quarantined = sorted(QuarantinedRow.objects.values_list("row_number", "submission_id", "errors"))
+    report = [(e["row"], e["status"], e["submission_id"], e["errors"]) for e in batch.report]
+    return screenings, quarantined, report, batch.counts()
+
+
+def run_in_chunks(user, content, limit):
+    batch = importer.start_import(by=user, file_name="export.csv", content=content)
+    while batch.finished_at is None:
+        batch = importer.process(batch, limit=limit)
+    return batch
+
+
+@pytest.mark.parametrize("limit", [1, 7, 200, 1001])
+def test_a_file_processed_in_chunks_gives_the_same_result_as_one_pass(awa, limit, monkeypatch):
+    monkeypatch.setattr(importer, "SEGMENT_ROWS", 9)  # chunks that straddle segments
+    content = as_csv(big_file(60))
+    chunked = outcome(run_in_chunks(awa, content, limit))
+    Screening.objects.all().delete()
+    QuarantinedRow.objects.all().delete()
+    one_pass = outcome(run_in_chunks(awa, content, 10_000))
+    assert chunked == one_pass
+    assert one_pass[3] == {"accepted": 47, "needs_fix": 9, "duplicate": 4}
+    assert [r for r, status, *_ in one_pass[2] if status == "needs_fix"] == [5 + 7 * k for k in range(9)]
+
+
+def test_the_file_is_parsed_once_whatever_the_number_of_chunks(awa, monkeypatch):
+    calls = []
+    parse = importer.read_table
+    monkeypatch.setattr(importer, "read_table", lambda *a: calls.append(a) or parse(*a))
+    batch = run_in_chunks(awa, as_csv(big_file(30)), limit=4)
+    assert batch.processed_rows == 30 and len(calls) == 1
+
+
+def test_the_file_itself_is_not_kept_and_processed_rows_are_let_go(awa):
+    from sira.screening.models import ImportSegment
+
+    batch = importer.start_import(by=awa, file_name="export.csv", content=as_csv(big_file(30)))
+    assert not hasattr(batch, "content")
+    assert ImportSegment.objects.filter(batch=batch).exclude(rows=b"").exists()
+    batch = importer.run(batch)
+    assert not ImportSegment.objects.filter(batch=batch).exclude(rows=b"").exists()
+    assert len(batch.report) == 30  # the report stays
+
+
+@pytest.mark.parametrize("limit", [3, 30])
+def test_queries_per_chunk_do_not_grow_with_the_chunk(awa, limit, django_assert_max_num_queries):
+    # A mixed chunk: accepted, quarantined and duplicate rows, two catalogue versions named.
+    rows = big_file(60)
+    rows[0]["catalogue_version"] = "2026.2"
+    rows[1]["catalogue_version"] = "no-such-version"
+    batch = importer.start_import(by=awa, file_name="export.csv", content=as_csv(rows))
+    importer.process(batch, limit=2)  # an earlier chunk: later duplicates are found in the database
+    # SQLite splits an insert at 999 parameters (about 38 screenings): 30 rows stay within one insert.
+    with django_assert_max_num_queries(15):
+        batch = importer.process(batch, limit=limit)  # from row index 2: a bad row in either chunk
+    assert batch.processed_rows == 2 + limit
+    assert QuarantinedRow.objects.count() == 1 + limit // 7
+
+
+def test_one_checker_is_prepared_per_run_and_per_catalogue_version(awa, monkeypatch):
+    built = []
+    original = importer.RowChecker.__init__
+    monkeypatch.setattr(
+        importer.RowChecker, "__init__", lambda self, *a, **k: built.append(a) or original(self, *a, **k)
+    )
+    rows = big_file(40)
+    for r in rows[::2]:
+        r["catalogue_version"] = "2026.1"
+    batch = importer.start_import(by=awa, file_name="export.csv", content=as_csv(rows))
+    importer.run(batch, limit=6)
+    assert len(built) == 1  # every row names 2026.1 or nothing (2026.1 is what the test rows answer)
+
+
+def test_a_big_file_twice_changes_nothing_and_reports_every_row(awa):
+    content = as_csv(big_file(80))
+    first = importer.run(importer.start_import(by=awa, file_name="e.csv", content=content), limit=13)
+    snapshot = outcome(first)[:2]
+    second = importer.run(importer.start_import(by=awa, file_name="e.csv", content=content), limit=17)
+    assert outcome(second)[:2] == snapshot
+    assert second.counts() == {"accepted": 0, "needs_fix": 11, "duplicate": 69}
+    assert [(e["row"], e["errors"][0]["column"]) for e in second.report if e["errors"]][:2] == [
+        (5, "profile-screened_on"),
+        (12, "profile-screened_on"),
+    ]
+
+
+def test_each_imported_screening_has_its_creation_in_the_audit_log(awa):
+    from sira.audit.models import AuditEvent
+
+    batch = run(awa, as_csv(MIXED))
+    created = AuditEvent.objects.filter(action="create", object_type="screening.screening")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in Screening.objects.values_list("pk", flat=True)
+    )
+    assert {(e.actor_id, e.detail["batch"]) for e in created} == {(awa.pk, batch.pk)}

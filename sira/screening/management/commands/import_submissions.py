@@ -27,9 +27,7 @@ class Command(BaseCommand):
             batch = importer.start_import(by=importer_user, file_name=path.name, content=path.read_bytes())
         except importer.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        while batch.finished_at is None:
-            batch = importer.process(batch)
-            self._progress(batch)
+        batch = importer.run(batch, progress=self._progress)
         counts = batch.counts()
         self.stdout.write(
             f"{batch.total_rows} rows: {counts['accepted']} accepted, {counts['needs_fix']} need fixing, "
