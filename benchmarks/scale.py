@@ -764,7 +764,11 @@ def concurrent(
             try:
                 with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
-                    ok = response.status == 200
+                    # urllib follows redirects: a lost session would time the login page instead.
+                    ok = response.status == 200 and "/login" not in response.geturl()
+                    if not ok:
+                        with lock:
+                            errors.append(f"{response.status} {response.geturl()}")
             except OSError as exc:
                 ok = False
                 with lock:
