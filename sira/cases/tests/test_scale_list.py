@@ -200,7 +200,7 @@ def test_numbers_come_from_the_counter_and_skip_one_given_by_hand(awa):
     connection.vendor != "postgresql",
     reason="SQLite serialises every writer on one lock: only PostgreSQL shows concurrent registrations",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_registrations_never_share_a_number():
     from django.db import connections
 
