@@ -5,10 +5,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from sira.accounts.access import can_register_cases
-from sira.cases import access, export, search, services
+from sira.cases import access, export, paging, search, services
 from sira.cases.filters import CaseFilter
 from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
@@ -68,6 +70,75 @@ class FirstRendererNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+class CaseCursorPagination(BasePagination):
+    """The list page's keyset pagination (sira.cases.paging) for the API: `?after=` / `?before=` an
+    opaque cursor, `next` / `previous` links, and a total counted up to a cap (`count_capped`)."""
+
+    page_size = 50
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        params = request.query_params
+        self.page = paging.paginate(
+            queryset, after=params.get("after"), before=params.get("before"), size=self.page_size
+        )
+        return self.page.rows
+
+    def _link(self, name, cursor):
+        if cursor is None:
+            return None
+        other = "before" if name == "after" else "after"
+        url = remove_query_param(self.request.build_absolute_uri(), other)
+        return replace_query_param(url, name, cursor)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.count,
+                "count_capped": self.page.capped,
+                "next": self._link("after", self.page.next_cursor),
+                "previous": self._link("before", self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "count_capped", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": f"Matching cases, counted up to {paging.COUNT_CAP}.",
+                },
+                "count_capped": {
+                    "type": "boolean",
+                    "description": f"True when more than {paging.COUNT_CAP} cases match.",
+                },
+                "next": link,
+                "previous": link,
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        described = {
+            "after": "Cursor of the page after (from `next`).",
+            "before": "Cursor of the page before (from `previous`).",
+        }
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": text,
+                "schema": {"type": "string"},
+            }
+            for name, text in described.items()
+        ]
+
+
 class CaseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -79,11 +150,12 @@ class CaseViewSet(
     every write (sira.cases.services)."""
 
     filterset_class = CaseFilter
+    pagination_class = CaseCursorPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         # The list (searched by CaseFilter → search.search_cases) shows no identity: decrypt none.
-        return search.for_list(access.visible_cases(self.request.user)).prefetch_related("exploitations")
+        return search.for_list(access.visible_cases(self.request.user))
 
     def get_object(self):
         needed = access.VIEW if self.request.method in ("GET", "HEAD") else access.CHANGE

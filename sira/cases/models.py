@@ -232,6 +232,17 @@ class Case(models.Model):
             ),
             # Regional scope and regional statistics.
             models.Index(fields=["identification_region", "identification_date"], name="case_region_date"),
+            # The list's sort key (keyset pagination), alone (national scope) and after each scope column,
+            # so that PostgreSQL reads a page in index order and stops after it (sira.cases.paging).
+            models.Index(fields=["-identification_date", "-id"], name="case_list_order"),
+            models.Index(fields=["organisation", "-identification_date", "-id"], name="case_list_org"),
+            models.Index(
+                fields=["identification_region", "-identification_date", "-id"], name="case_list_region"
+            ),
+            models.Index(fields=["owner", "-identification_date", "-id"], name="case_list_owner"),
+            models.Index(
+                fields=["identified_by", "-identification_date", "-id"], name="case_list_identifier"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -371,6 +382,28 @@ class CaseGrant(models.Model):
                 name="grant_has_grantee",
             )
         ]
+        indexes = [
+            # The grants part of a user's visible cases (sira.cases.access).
+            models.Index(fields=["organisation", "revoked_at"], name="grant_org_live"),
+            models.Index(fields=["user", "revoked_at"], name="grant_user_live"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.organisation_id or self.user_id}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last registration number given by an organisation in a year: the next one is taken under a
+    row lock (services.next_case_number), in constant time, and two registrations never share one."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="case_number_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"

@@ -3,13 +3,13 @@ PersonNameToken, never by decrypting names) or by case number; and the audited r
 a list page shows."""
 
 from django.db.models import Case as SqlCase
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from sira.accounts.access import sees_aggregates
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
-from sira.cases.models import IDENTITY_FIELDS, NAME_FIELDS, Case, Person, PersonNameToken
+from sira.cases.models import NAME_FIELDS, Case, Exploitation, Person, PersonNameToken
 from sira.core import names
 from sira.core.crypto import blind_index
 
@@ -52,10 +52,31 @@ def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     return queryset.annotate(search_score=total).order_by("-search_score", *Case._meta.ordering)
 
 
+# The columns a case list shows (the page's table and the API's summary), and those it orders by.
+LIST_FIELDS = (
+    "id",
+    "case_number",
+    "organisation_id",
+    "person_id",
+    "identification_date",
+    "identification_context",
+    "identification_region__code",
+    "identification_region__name_fr",
+    "identification_region__name_en",
+    "age_at_identification",
+    "trafficking_status",
+    "case_status",
+    "person__id",
+    "person__gender",
+)
+
+
 def for_list(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """A case list that decrypts nothing: the person's identity and the narrative stay unread."""
-    return queryset.select_related("person", "identification_region").defer(
-        "narrative", *(f"person__{name}" for name in IDENTITY_FIELDS)
+    """A case list that reads only the columns it shows and decrypts nothing: the person's identity and
+    the narrative stay unread (the names of a page are read apart, by `read_list_names`)."""
+    forms = Prefetch("exploitations", queryset=Exploitation.objects.only("id", "case_id", "form"))
+    return (
+        queryset.select_related("person", "identification_region").only(*LIST_FIELDS).prefetch_related(forms)
     )
 
 

@@ -23,6 +23,7 @@ from sira.cases.models import (
     IDENTITY_FIELDS,
     Case,
     CaseGrant,
+    CaseNumberCounter,
     Consent,
     Exploitation,
     Person,
@@ -100,13 +101,35 @@ def _today() -> dt.date:
 # Registration
 
 
+def case_number_prefix(organisation, year: int) -> str:
+    return f"{(organisation.acronym or 'ORG').upper()}-{year}-"
+
+
+def highest_case_number(cases, prefix: str) -> int:
+    """The highest sequence among `cases`' numbers starting with `prefix` (a scan: only to start a
+    counter)."""
+    numbers = cases.filter(case_number__startswith=prefix).values_list("case_number", flat=True)
+    return max((int(n.rsplit("-", 1)[1]) for n in numbers if n.rsplit("-", 1)[1].isdigit()), default=0)
+
+
 def next_case_number(organisation, year: int) -> str:
-    prefix = f"{(organisation.acronym or 'ORG').upper()}-{year}-"
-    numbers = Case.objects.filter(organisation=organisation, case_number__startswith=prefix).values_list(
-        "case_number", flat=True
-    )
-    highest = max((int(n.rsplit("-", 1)[1]) for n in numbers if n.rsplit("-", 1)[1].isdigit()), default=0)
-    return f"{prefix}{highest + 1:04d}"
+    """The next registration number of an organisation for a year, from its counter taken under a row
+    lock: constant time whatever the number of cases, and two registrations never get the same one
+    (the second waits for the first's transaction). A number already given by hand is skipped."""
+    prefix = case_number_prefix(organisation, year)
+    with transaction.atomic():
+        key = {"organisation": organisation, "year": year}
+        if not CaseNumberCounter.objects.filter(**key).exists():
+            start = highest_case_number(Case.objects.filter(organisation=organisation), prefix)
+            CaseNumberCounter.objects.get_or_create(**key, defaults={"last": start})
+        counter = CaseNumberCounter.objects.select_for_update().get(**key)
+        while True:
+            counter.last += 1
+            number = f"{prefix}{counter.last:04d}"
+            if not Case.objects.filter(organisation=organisation, case_number=number).exists():
+                break
+        counter.save(update_fields=["last"])
+    return number
 
 
 def _prepare_registration(case: dict, route: list[dict]):

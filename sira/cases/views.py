@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.audit.services import timeline
-from sira.cases import access, export, panels, search, services
+from sira.cases import access, export, paging, panels, search, services
 from sira.cases.filters import CaseFilter
 from sira.cases.forms import (
     CaseEditForm,
@@ -32,11 +31,14 @@ PAGE_SIZE = 25
 @require_GET
 def case_list(request):
     cases = search.for_list(access.visible_cases(request.user))
-    filterset = CaseFilter(request.GET, queryset=cases.prefetch_related("exploitations"))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = search.read_list_names(list(page.object_list), by=request.user, request=request)
+    filterset = CaseFilter(request.GET, queryset=cases)
+    page = paging.paginate(
+        filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
+    )
+    rows = search.read_list_names(page.rows, by=request.user, request=request)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("after", "before", "page"):
+        query.pop(name, None)
     return render(
         request,
         "cases/case_list.html",

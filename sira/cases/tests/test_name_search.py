@@ -217,10 +217,11 @@ def test_search_costs_a_bounded_number_of_queries_and_decrypts_only_the_names_sh
     CaseFactory.create_batch(5, by=awa, last_name="Diarra")
     client.force_login(awa)
     count_decrypts.clear()
-    with django_assert_max_num_queries(12):
+    # 13: the grants read first (sira.cases.access) so that the page is read in index order
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("cases:list"), {"q": "kulibali"})
     rows = response.context["rows"]
-    assert len(rows) == min(matches, 25) and response.context["page"].paginator.count == matches
+    assert len(rows) == min(matches, 25) and response.context["page"].count == matches
     assert all("Coulibaly" in c.list_name for c in rows)
     # first name + last name for each row shown (no middle name here); nothing else decrypted
     assert len(count_decrypts) == 2 * len(rows)
@@ -356,3 +357,6 @@ def test_migration_builds_tokens_for_persons_registered_before_it(awa):
     case = Case.objects.get()
     assert case.case_number == "TSTA-OLD-1"
     assert found(awa, "Coulibaly Awa") == [case]
+    # Leave the schema as the tests after this one expect it: every later migration applied.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
