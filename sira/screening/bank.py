@@ -147,9 +147,50 @@ class QuestionBank(CatalogueData):
         return [URGENT, CORE, *[f for f in order if f in set(forms or ())]]
 
     def questions_for(self, *, child: bool, forms) -> list[Question]:
-        """Every question that can be asked of this person (whatever the answers)."""
-        blocks = set(self.blocks_for(forms))
-        return [q for q in self.by_id.values() if q.applies_to(child) and blocks & set(q.blocks)]
+        """Every question that can be asked of this person (whatever the answers). The bank never
+        changes once parsed, so each (child, forms) list is worked out once: an import scores
+        thousands of rows against the same few lists."""
+        key = (child, frozenset(forms or ()))
+        found = self._questions_for.get(key)
+        if found is None:
+            blocks = set(self.blocks_for(forms))
+            found = [q for q in self.by_id.values() if q.applies_to(child) and blocks & set(q.blocks)]
+            self._questions_for[key] = found
+        return list(found)
+
+    @cached_property
+    def _questions_for(self) -> dict:
+        return {}
+
+    @cached_property
+    def act_questions(self) -> frozenset[str]:
+        """Questions one of whose answers is an act (recruitment, transport...)."""
+        return frozenset(
+            q.id for q in self.by_id.values() if q.risk_answer.act or any(o.answer.act for o in q.options)
+        )
+
+    @cached_property
+    def means_questions(self) -> frozenset[str]:
+        """Questions one of whose answers evidences an indicator of a means dimension."""
+        dims = set(self.rules["means_dimensions"])
+        return frozenset(
+            q.id
+            for q in self.by_id.values()
+            for a in [q.risk_answer, *[o.answer for o in q.options]]
+            if any(self.indicators[i]["dimension"] in dims for i in a.evidence)
+        )
+
+    @cached_property
+    def strengths(self) -> dict[str, dict[str, tuple[str, str | None, str | None]]]:
+        """Per labour strength set: indicator → (dimension, strength, what it counts as), read once."""
+        values = self.data["strength_values"]
+        table = {}
+        for set_id in {*self.rules["labour_sets"].values()}:
+            table[set_id] = {}
+            for indicator_id, indicator in self.indicators.items():
+                strength = (indicator.get("strength") or {}).get(set_id)
+                table[set_id][indicator_id] = (indicator.get("dimension"), strength, values.get(strength))
+        return table
 
     def questions(self, *, child: bool, forms):  # the catalogue interface (demo data, pages)
         return self.questions_for(child=child, forms=forms)
