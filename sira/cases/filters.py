@@ -51,7 +51,7 @@ class CaseFilter(django_filters.FilterSet):
         only: the list and the API order the matches best first (search.paginate)."""
         return matching(queryset, value)
 
-    def filter_form(self, queryset, name, value):
+    def filter_form(self, queryset, name, value: str):
         """A semi-join on the forms of exploitation, not a join: no DISTINCT over the list's columns,
         and PostgreSQL can keep reading the list in its index order, probing each case's forms."""
         return queryset.filter(pk__in=Exploitation.objects.filter(form=value).values("case_id"))

@@ -80,11 +80,31 @@ class Question:
         return self.applies == "all" or (self.applies == "child") == child
 
     def option(self, option_id):
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options.get(option_id)
 
-    @property
+    @cached_property
+    def _options(self) -> dict[str, Option]:
+        return {o.id: o for o in self.options}
+
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return (YES, NO) if self.type == YESNO else tuple(o.id for o in self.options)
+
+    def normalised(self, value):
+        """The answer value checked against this question (ValueError if it is not one of its
+        values); blank, unknown and declined kept as given. Multiple choice accepts a list or a
+        space-separated string and comes back as a list in the options' order."""
+        if value in NOT_KNOWN or value == []:
+            return value or UNKNOWN
+        values = self.values
+        if self.type == MULTIPLE:
+            chosen = value.split() if isinstance(value, str) else list(value)
+            if not chosen or any(v not in values for v in chosen):
+                raise ValueError(f"invalid answer {self.id}={value}")
+            return sorted(set(chosen), key=values.index)
+        if value not in values:
+            raise ValueError(f"invalid answer {self.id}={value}")
+        return value
 
     def side(self, value) -> str:
         """risk / safe / info / unknown for a normalised answer value."""
@@ -225,18 +245,7 @@ class QuestionBank(CatalogueData):
             question = self.by_id.get(qid)
             if question is None:
                 raise ValueError(f"unknown question {qid}")
-            if value in NOT_KNOWN or value == []:
-                clean[qid] = value or UNKNOWN
-                continue
-            if question.type == MULTIPLE:
-                values = value.split() if isinstance(value, str) else list(value)
-                if not values or any(v not in question.values for v in values):
-                    raise ValueError(f"invalid answer {qid}={value}")
-                clean[qid] = sorted(set(values), key=question.values.index)
-            else:
-                if value not in question.values:
-                    raise ValueError(f"invalid answer {qid}={value}")
-                clean[qid] = value
+            clean[qid] = question.normalised(value)
         return clean
 
 
