@@ -1,4 +1,6 @@
 import datetime as dt
+import functools
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,14 +14,50 @@ from django.utils.translation import ngettext
 from sira.audit.models import AuditEvent
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A valid IP address, or None: a zone ("%eth0"), a port or any other text is not one (PostgreSQL's
+    inet column would refuse it with a server error)."""
+    text = text.strip()
+    if not text or "%" in text:
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(address, networks) -> bool:
+    return any(address in network for network in networks)
+
+
 def client_address(request) -> str | None:
+    """The client's address, the one rule for the audit log and the lockout (AXES_CLIENT_IP_CALLABLE).
+
+    The connecting address (REMOTE_ADDR), unless it is one of SIRA_TRUSTED_PROXIES: then X-Forwarded-For
+    is read from the right, skipping trusted proxies, and the first address that is not one is the
+    client (what a client writes in the header itself is to the left of it, and never believed). Text
+    that is not an IP address is never returned: at an invalid hop the walk stops at the last proxy."""
     if request is None:
         return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    networks = _networks(tuple(getattr(settings, "SIRA_TRUSTED_PROXIES", ())))
+    client = remote
+    if _trusted(remote, networks):
+        for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            address = _address(hop)
+            if address is None:
+                break
+            client = address
+            if not _trusted(address, networks):
+                break
+    return str(client)
 
 
 def record(action: str, *, actor=None, request=None, obj=None, **detail) -> AuditEvent:
