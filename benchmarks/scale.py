@@ -88,6 +88,13 @@ def setup_django() -> None:
     django.setup()
 
 
+def verified_login(client, user) -> None:
+    """A session past both factors (password and authenticator code), as after a real login."""
+    from sira.testing.auth import force_login
+
+    force_login(client, user)
+
+
 # --- figures --------------------------------------------------------------------------------------
 
 
@@ -558,7 +565,7 @@ def measure_pages(people: dict, runs: int) -> None:
     ]
     for label, user in roles:
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        verified_login(client, user)
         print(f"  -- {label} ({user.username}, scope {user.scope})")
         deep, how = deep_page_url(client)
         for name, url, note in [
@@ -606,7 +613,7 @@ def measure_export(people: dict, budget: float) -> None:
 
     user = people["users"]["gestionnaire"]
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    verified_login(client, user)
     print(f"  (as {user.username}; each export stops after {budget:.0f} s if not finished)")
     for fmt in ("labels", "htcds"):
         t0 = time.perf_counter()
@@ -784,7 +791,7 @@ def concurrent(
     cookies = []
     for user in users:
         client = Client()
-        client.force_login(user)
+        verified_login(client, user)
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
     server, port, kind = start_server(database_url, workers)
     times: list[float] = []
