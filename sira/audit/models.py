@@ -1,6 +1,49 @@
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sira.audit import rules
+
+# Any constant: the key of the PostgreSQL advisory lock that serialises appends to the chain.
+CHAIN_LOCK = 0x51_7A_A0_D1
+
+
+def _lock_chain() -> None:
+    """Make this transaction the only one appending until it commits, so two writers never take the
+    same place in the chain. PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a
+    time; an empty write takes its write lock now, before the head is read."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        elif connection.vendor == "sqlite":
+            cursor.execute("UPDATE audit_auditevent SET id = id WHERE 0")
+
+
+def _seal(events) -> None:
+    """Give unsaved events their place in the chain, in list order. Call inside a transaction, right
+    before inserting them: the lock holds until that transaction ends."""
+    _lock_chain()
+    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first() or {
+        "seq": 0,
+        "hash": rules.GENESIS,
+    }
+    seq, prev = head["seq"], head["hash"]
+    now = timezone.now()
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev
+        event.at = now  # never the caller's: an entry cannot be written back-dated
+        event.ip_address = rules.normal_address(event.ip_address)
+        event.hash = prev = rules.entry_hash({name: getattr(event, name) for name in rules.HASHED})
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            _seal(objs)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -16,8 +59,15 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("failed login")
         LOGOUT = "logout", _("logged out")
+        DELETE = "delete", _("deleted")
+        ACCESS_REQUESTED = "access_requested", _("requested an access change")
+        ACCESS_APPROVED = "access_approved", _("approved an access change")
+        ACCESS_REJECTED = "access_rejected", _("rejected an access change")
+        ANCHOR = "anchor", _("anchored the audit chain")
 
-    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Set when the event takes its place in the chain (not auto_now_add, which would set it after the
+    # hash is computed in bulk_create).
+    at = models.DateTimeField(_("when"), db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -33,6 +83,12 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True)
     user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    # The chain (sira/audit/rules.py): place, hash of the entry before, hash of this entry's content.
+    seq = models.BigIntegerField(_("sequence"), unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -50,7 +106,9 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("audit events cannot be changed")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or "default"):
+            _seal([self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events cannot be deleted")
