@@ -1,6 +1,7 @@
 """Separation of duties in the Django admin: nobody changes their own access; a change to someone else's
 access waits for a second administrator; every step is in the audit chain, with codes and ids only.
-Each test posts the admin form as a browser would, then reads the database back."""
+Each test posts the admin form as a browser would (in French, the default language), then reads the
+database back."""
 
 import json
 
@@ -104,7 +105,7 @@ def test_nobody_changes_their_own_access_in_the_admin(aminata, org_b, changes):
     before = services.access_of(aminata)
     response = post_change(aminata, aminata, **changes)
     assert response.status_code == 200  # the form again, with its error
-    assert "You cannot change your own access" in response.content.decode()
+    assert "Vous ne pouvez pas modifier votre propre accès" in response.content.decode()
     aminata.refresh_from_db()
     assert services.access_of(aminata) == before and not aminata.is_superuser
     assert not AccessChange.objects.exists()
@@ -164,7 +165,7 @@ def test_the_requester_cannot_approve_their_own_request(root, awa):
     post_change(root, awa, is_superuser=True, is_staff=True)
     change = AccessChange.objects.get()
     response = decide(root, change)
-    assert "A second administrator must approve this change" in response.content.decode()
+    assert "Un second administrateur doit approuver cette modification" in response.content.decode()
     awa.refresh_from_db()
     assert not awa.is_superuser and not awa.is_staff
     change.refresh_from_db()
@@ -175,7 +176,10 @@ def test_the_account_concerned_cannot_approve_its_own_raise(root, second, aminat
     post_change(root, aminata, is_superuser=True)
     change = AccessChange.objects.get()
     response = decide(aminata, change)
-    assert "You cannot decide on a change to your own access" in response.content.decode()
+    assert (
+        "Vous ne pouvez pas décider d&#x27;une modification de votre propre accès"
+        in response.content.decode()
+    )
     aminata.refresh_from_db()
     assert not aminata.is_superuser
     decide(second, change)
@@ -193,7 +197,7 @@ def test_a_request_can_be_withdrawn_or_rejected(root, second, awa):
     (rejected,) = audit("access_rejected")
     assert rejected.actor == root and rejected.detail == {"change": change.pk}
     response = decide(second, change)
-    assert "already been decided" in response.content.decode()
+    assert "a déjà été décidée" in response.content.decode()
     awa.refresh_from_db()
     assert awa.scope == "organisation"
 
@@ -205,7 +209,7 @@ def test_a_stale_request_is_refused(root, second, awa):
     later = AccessChange.objects.exclude(pk=first.pk).get()
     decide(root, later)
     response = decide(second, first)
-    assert "The account&#x27;s access has changed since this request (role)" in response.content.decode()
+    assert "L&#x27;accès du compte a changé depuis cette demande (role)" in response.content.decode()
     awa.refresh_from_db()
     first.refresh_from_db()
     assert awa.role == "prosecutor" and first.status == "pending"
@@ -262,7 +266,7 @@ def test_only_administrators_decide(root, awa, bakary):
     change = AccessChange.objects.get()
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="Only an administrator"):
+    with pytest.raises(ValidationError, match="Seul un administrateur"):
         services.approve_access_change(change, by=bakary)
     awa.refresh_from_db()
     assert awa.role == "case_manager"
@@ -306,3 +310,13 @@ def test_admin_actions_on_organisations_are_audited_by_field_name(root):
         [e.detail for e in entries]
     )
     assert isinstance(verify_chain(), rules.Head)
+
+
+def test_no_other_path_changes_an_account(root, awa):
+    """The admin is the only way to change an account: the API has no account resource and the pages
+    only show or renew one's API token."""
+    client = client_for(root)
+    for url in (f"/api/v1/users/{awa.pk}/", f"/api/v1/accounts/{awa.pk}/"):
+        assert client.patch(url, {"role": "administrator"}, content_type="application/json").status_code == 404
+    awa.refresh_from_db()
+    assert awa.role == "case_manager"

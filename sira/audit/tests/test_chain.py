@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from sira.audit import rules, services
 from sira.audit.models import AuditEvent
@@ -19,6 +20,13 @@ from sira.testing.factories import CaseFactory, OrganisationFactory
 
 append_only = importlib.import_module("sira.audit.migrations.0002_append_only")
 chain_migration = importlib.import_module("sira.audit.migrations.0003_hash_chain")
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Operators read the commands' messages in French first."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
@@ -87,7 +95,7 @@ def test_every_write_path_chains_and_the_chain_verifies(log):
     assert {e.action for e in log} >= {"create", "login", "export"}
     status, message = verify()
     assert status == 0
-    assert f"{len(log)} entries" in message and log[-1].hash in message
+    assert f"{len(log)} entrées" in message and log[-1].hash in message
 
 
 def test_the_triggers_still_refuse_a_plain_rewrite(log):
@@ -102,7 +110,7 @@ def test_altered_entry_is_found(log):
         cursor.execute("UPDATE audit_auditevent SET object_id = %s WHERE id = %s", ["999", target.pk])
     status, message = verify()
     assert status == 1
-    assert f"id {target.pk} (sequence {target.seq})" in message and "altered" in message
+    assert f"id {target.pk} (séquence {target.seq})" in message and "modifiée" in message
 
 
 def test_deleted_entry_is_found(log):
@@ -110,8 +118,8 @@ def test_deleted_entry_is_found(log):
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [log[3].pk])
     status, message = verify()
     assert status == 1
-    assert f"id {log[4].pk} (sequence {log[4].seq})" in message
-    assert f"entries {log[3].seq} to {log[3].seq} are missing" in message
+    assert f"id {log[4].pk} (séquence {log[4].seq})" in message
+    assert f"les entrées {log[3].seq} à {log[3].seq} manquent" in message
 
 
 def test_forged_back_dated_entry_is_found_even_with_a_correct_hash(log):
@@ -151,7 +159,7 @@ def test_forged_back_dated_entry_is_found_even_with_a_correct_hash(log):
     forged_id = AuditEvent.objects.get(seq=head.seq + 1).pk
     status, message = verify()
     assert status == 1
-    assert f"id {forged_id}" in message and "back-dated" in message
+    assert f"id {forged_id}" in message and "antidatée" in message
 
 
 def test_forged_entry_slipped_between_two_others_is_found(log):
@@ -166,7 +174,7 @@ def test_forged_entry_slipped_between_two_others_is_found(log):
             [middle.seq + 1, middle.hash, "f" * 64, middle.at],
         )
     status, message = verify()
-    assert status == 1 and "sequence 4" in message
+    assert status == 1 and "séquence 4" in message
 
 
 def test_two_entries_swapped_are_found(log):
@@ -181,7 +189,7 @@ def test_two_entries_swapped_are_found(log):
             )
     status, message = verify()
     assert status == 1
-    assert f"id {b.pk} (sequence {a.seq})" in message
+    assert f"id {b.pk} (séquence {a.seq})" in message
 
 
 def test_two_entries_moved_whole_are_found(log):
@@ -198,7 +206,7 @@ def test_two_entries_moved_whole_are_found(log):
             cursor.execute(sql, [theirs.seq, *values, mine.pk])
     status, message = verify()
     assert status == 1
-    assert "out of order" in message
+    assert "hors d'ordre" in message
 
 
 def _json(value):
@@ -226,7 +234,7 @@ def test_a_rewritten_tail_with_recomputed_hashes_is_caught_by_an_anchor(log):
     assert verify()[0] == 0  # the chain alone no longer shows it
     with pytest.raises(CommandError) as failed:
         call_command("verify_audit", "--anchor", f"{seq}:{digest}", stdout=_Buffer(), stderr=_Buffer())
-    assert failed.value.returncode == 1 and "rewritten" in str(failed.value)
+    assert failed.value.returncode == 1 and "réécrit" in str(failed.value)
 
 
 def test_anchor_entry_names_the_head_it_seals(log):
@@ -234,7 +242,7 @@ def test_anchor_entry_names_the_head_it_seals(log):
     assert entry.action == "anchor" and entry.seq == log[-1].seq + 1
     assert entry.detail == {"sealed_seq": log[-1].seq, "sealed_hash": log[-1].hash}
     call_command("verify_audit", "--anchor", f"{entry.seq}:{entry.hash}", stdout=(out := _Buffer()))
-    assert "1 anchors match" in out.text
+    assert "Ancres concordantes : 1" in out.text
 
 
 def test_a_malformed_anchor_is_refused_clearly(log):

@@ -7,6 +7,7 @@ import os
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from sira.accounts.models import User
 from sira.audit import services
@@ -18,6 +19,13 @@ append_only = importlib.import_module("sira.audit.migrations.0002_append_only")
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles: PostgreSQL only"
 )
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Operators read the commands' messages in French first."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
@@ -70,5 +78,5 @@ def test_grants_are_printed_for_the_owner_to_run():
 
 
 def test_a_role_name_that_is_not_one_is_refused():
-    with pytest.raises(CommandError, match="not a PostgreSQL role name"):
+    with pytest.raises(CommandError, match="pas un nom de rôle PostgreSQL"):
         call_command("audit_grants", "--app-role", 'x"; DROP TABLE audit_auditevent; --', "--apply")
