@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -9,26 +11,27 @@ from sira.audit import rules
 CHAIN_LOCK = 0x51_7A_A0_D1
 
 
-def _lock_chain() -> None:
-    """Make this transaction the only one appending until it commits, so two writers never take the
-    same place in the chain. PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a
-    time; an empty write takes its write lock now, before the head is read."""
+def _head() -> tuple[int, str]:
+    """Take the chain for this transaction, until it commits, and read its last entry, so two writers
+    never take the same place. PostgreSQL: a transaction-level advisory lock, then the head read by a
+    second statement (its own snapshot, which sees what the previous holder committed); both in one
+    round trip. SQLite: a transaction that has read the head cannot write after another has committed
+    (the write fails, it never forks); the unique `seq` is the last guard on both."""
+    head_sql = "SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        elif connection.vendor == "sqlite":
-            cursor.execute("UPDATE audit_auditevent SET id = id WHERE 0")
+            cursor.execute(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK}); {head_sql}")
+            cursor.nextset()
+        else:
+            cursor.execute(head_sql)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, rules.GENESIS)
 
 
 def _seal(events) -> None:
     """Give unsaved events their place in the chain, in list order. Call inside a transaction, right
-    before inserting them: the lock holds until that transaction ends."""
-    _lock_chain()
-    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first() or {
-        "seq": 0,
-        "hash": rules.GENESIS,
-    }
-    seq, prev = head["seq"], head["hash"]
+    before inserting them: the chain stays taken until that transaction ends."""
+    seq, prev = _head()
     now = timezone.now()
     for event in events:
         seq += 1
@@ -38,10 +41,15 @@ def _seal(events) -> None:
         event.hash = prev = rules.entry_hash({name: getattr(event, name) for name in rules.HASHED})
 
 
+def _in_transaction(using):
+    """The caller's transaction if there is one (no savepoint needed), else a new one."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic(using=using)
+
+
 class AuditEventQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with _in_transaction(self.db):
             _seal(objs)
             return super().bulk_create(objs, *args, **kwargs)
 
@@ -106,7 +114,7 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("audit events cannot be changed")
-        with transaction.atomic(using=kwargs.get("using") or "default"):
+        with _in_transaction(kwargs.get("using")):
             _seal([self])
             super().save(*args, **kwargs)
 

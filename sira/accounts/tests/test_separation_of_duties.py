@@ -317,6 +317,7 @@ def test_no_other_path_changes_an_account(root, awa):
     only show or renew one's API token."""
     client = client_for(root)
     for url in (f"/api/v1/users/{awa.pk}/", f"/api/v1/accounts/{awa.pk}/"):
-        assert client.patch(url, {"role": "administrator"}, content_type="application/json").status_code == 404
+        response = client.patch(url, {"role": "administrator"}, content_type="application/json")
+        assert response.status_code == 404
     awa.refresh_from_db()
     assert awa.role == "case_manager"
