@@ -259,12 +259,13 @@ def test_caller_cannot_choose_the_date_of_an_entry(awa):
     assert AuditEvent.objects.get(pk=event.pk).at.year > 2020
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's in-memory test database is not shared between threads"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_never_fork_the_chain():
     """Writers in parallel threads (their own connections): every entry gets its own place, the chain
     holds. On PostgreSQL the advisory lock orders them; SQLite has one writer at a time."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's in-memory test database is not shared between threads")
     errors = []
 
     def write(n):
