@@ -138,3 +138,37 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
             return True
         self.throttle_increment(commit=True)
         return False
+
+
+class AccessChange(models.Model):
+    """A change to what a user may reach (role, scope, organisation, staff and superuser status, groups,
+    permissions), held until a second administrator approves it (sira/accounts/services.py). `changes`
+    maps each field to [current, requested], as codes and ids."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_changes", verbose_name=_("account")
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    changes = models.JSONField(_("changes"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        indexes = [models.Index(fields=["status", "-requested_at"], name="access_change_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {', '.join(sorted(self.changes))} ({self.get_status_display()})"
