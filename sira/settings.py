@@ -101,10 +101,8 @@ TEMPLATES = [
     },
 ]
 
-# Form widgets are rendered with Django's Jinja2 widget templates: the same HTML, about ten times
-# faster than the Django template engine, which renders every <option> through an include (a list
-# page's filters or the registration form's country list cost more than the rest of the page).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets are rendered with Django's Jinja2 widget templates where they exist (sira/core/renderers.py).
+FORM_RENDERER = "sira.core.renderers.FastWidgets"
 
 DATABASES = {
     "default": dj_database_url.parse(
