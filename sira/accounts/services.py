@@ -207,7 +207,6 @@ def describe(change: AccessChange) -> str:
     return "; ".join(str(p) for p in parts)
 
 
-
 def password_changed(request) -> None:
     """Record a password change made on the password page. The change itself ends the user's API tokens
     (tokens.py compares the password a token was created under) and Django ends their other sessions."""
