@@ -44,7 +44,7 @@ def test_add_edit_remove_an_exploitation_on_the_page(awa, client):
         "part": "exploitation",
         "operation": "add",
         "form": "ForcedBegging",
-    } | {"confirmed_warnings": []}
+    } | {"confirmed_warnings": [], "part_id": added.pk, "version": 1}
 
     url = reverse("cases:exploitation_edit", args=[case.pk, added.pk])
     data = form_data(client.get(url).content.decode()) | {"exp-age_at_recruitment": "9"}
