@@ -77,6 +77,21 @@ class CasePolicy(RecordPolicy):
 policy = CasePolicy()
 
 
+def emergency_grant(user, case) -> CaseGrant | None:
+    """The user's live emergency (break-glass) grant on a case, if that is how they see it."""
+    return (
+        CaseGrant.objects.filter(
+            case=case,
+            user=user,
+            basis=CaseGrant.Basis.EMERGENCY,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
 def visible_flags(user) -> QuerySet[AccessFlag]:
     """Emergency accesses and urgent sharings a user is shown: all of them for the committee's
     reviewers; those on the cases they own for everyone else (the owner is told)."""
