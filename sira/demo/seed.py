@@ -159,7 +159,7 @@ def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | 
                 data["consents"]["Registration"] = {
                     "given": False,
                     "legal_basis": "ChildBestInterest",
-                    "justification": "Démo : enfant non accompagné, tuteur injoignable, protection immédiate.",
+                    "justification": "Démo : enfant seul, tuteur injoignable, protection immédiate.",
                 }
             if data["case"]["case_status"] == "Closed":
                 data["case"]["closure_reason"] = rng.choice(

@@ -108,7 +108,10 @@ def test_parts_and_consents_carry_their_own_version(awa, colleague, client):
     assert api.get(f"{base}/").json()["exploitations"][0]["version"] == 1
     services.update_exploitation(exploitation, by=colleague, data={"age_at_recruitment": 9}, version=1)
     response = api.patch(
-        f"{base}/exploitations/{exploitation.pk}/", {"age_at_recruitment": 12}, format="json", HTTP_IF_MATCH='"1"'
+        f"{base}/exploitations/{exploitation.pk}/",
+        {"age_at_recruitment": 12},
+        format="json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 412 and response.json()["changed_fields"] == ["âge au recrutement"]
     assert Exploitation.objects.get(pk=exploitation.pk).age_at_recruitment == 9
