@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from sira.accounts.access import can_break_glass
@@ -59,7 +60,7 @@ class EditConflict(Exception):
 
     def labels(self) -> list[str]:
         """The changed fields' names in the active language (the case's own labels)."""
-        return list(dict.fromkeys(field_label(Case, f) for f in self.fields))
+        return list(dict.fromkeys(capfirst(field_label(Case, f)) for f in self.fields))
 
     @property
     def message(self) -> str:

@@ -91,7 +91,7 @@ def test_the_api_needs_the_version_and_refuses_a_stale_one(awa, colleague):
     assert response.status_code == 412 and response["ETag"] == '"2"'
     body = response.json()
     assert body["current_version"] == 2 and body["changed_by"] == ["mariam"]
-    assert body["changed_fields"] == ["récit"] and "Rien n’a été enregistré" in body["detail"]
+    assert body["changed_fields"] == ["Récit"] and "Rien n’a été enregistré" in body["detail"]
     response = api.patch(url, {"narrative": "Note B.", "version": 1}, format="json")
     assert response.status_code == 409
     assert Case.objects.get(pk=case.pk).narrative == "Note A."
@@ -113,7 +113,7 @@ def test_parts_and_consents_carry_their_own_version(awa, colleague, client):
         format="json",
         HTTP_IF_MATCH='"1"',
     )
-    assert response.status_code == 412 and response.json()["changed_fields"] == ["âge au recrutement"]
+    assert response.status_code == 412 and response.json()["changed_fields"] == ["Âge au recrutement"]
     assert Exploitation.objects.get(pk=exploitation.pk).age_at_recruitment == 9
     assert api.delete(f"{base}/exploitations/{exploitation.pk}/?version=1").status_code == 409
 
@@ -123,7 +123,7 @@ def test_parts_and_consents_carry_their_own_version(awa, colleague, client):
     stale = form_data(client.get(url).content.decode())
     services.update_route_stop(stop, by=colleague, data={"locality": "Kati"}, version=1)
     page = client.post(url, stale | {"route-date": "2026-01-02"}).content.decode()
-    assert 'data-testid="conflict"' in page and "ville ou site" in page
+    assert 'data-testid="conflict"' in page and "Ville ou site" in page
     assert RouteStop.objects.get(pk=stop.pk).date is None
 
     sharing = case.consents.get(purpose="Sharing")
