@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from sira.audit.models import AuditEvent
 from sira.cases import services
 from sira.cases.models import Case, Exploitation, RouteStop
-from sira.testing.factories import CaseFactory, UserFactory
+from sira.testing.factories import CaseFactory, OrganisationFactory, UserFactory
 from sira.testing.html_forms import form_data
 
 
@@ -76,7 +76,7 @@ def test_the_conflict_message_is_in_the_users_language(awa, colleague, client):
     stale = _edit(client, case)
     services.update_case(case, by=colleague, person={"first_name": "Mariam"}, case_fields={}, version=1)
     page = client.post(reverse("cases:edit", args=[case.pk]), stale).content.decode()
-    assert "Nothing was saved" in page and "first name" in page
+    assert "Nothing was saved" in page and "First name" in page
 
 
 def test_the_api_needs_the_version_and_refuses_a_stale_one(awa, colleague):
@@ -134,13 +134,16 @@ def test_parts_and_consents_carry_their_own_version(awa, colleague, client):
     assert AuditEvent.objects.filter(object_id=str(case.pk), detail__operation="withdraw").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_many_concurrent_conflicting_edits_lose_none(org_a):
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises every writer on one lock: only PostgreSQL shows concurrent edits",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_many_concurrent_conflicting_edits_lose_none():
     """Threads on PostgreSQL, each reading the narrative, adding its note and saving from the version it
     read (retrying on conflict): every accepted note is in the final narrative, every refused one was
     told so, and the version advanced once per accepted edit."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    org_a = OrganisationFactory(name="ONG concurrente B", acronym="CONB")
     users = [UserFactory(username=f"writer{i}", organisation=org_a, role="case_manager") for i in range(8)]
     case = CaseFactory(by=users[0])
     start = Case.objects.get(pk=case.pk).version
