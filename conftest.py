@@ -1,6 +1,12 @@
 import pytest
+from django.test import Client
 
+from sira.testing import auth
 from sira.testing.factories import OrganisationFactory, UserFactory
+
+# client.force_login(user) is a full login: password and second factor (sira/testing/auth.py).
+# Two-factor tests use auth.password_only_login for the session after the password alone.
+Client.force_login = auth.force_login
 
 
 @pytest.fixture
@@ -81,7 +87,14 @@ def page(live_server, monkeypatch):
 
 
 def login(page, username, password="test-password-123"):
+    """Log in as a person does: password, then the code from their authenticator."""
+    from sira.accounts.models import User
+
+    device = auth.authenticator(User.objects.get(username=username))
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
+    page.click("button.primary")
+    page.wait_for_selector("#id_code")
+    page.fill("#id_code", auth.fresh_code(device))
     page.click("button.primary")

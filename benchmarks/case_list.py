@@ -18,6 +18,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from sira.testing.auth import force_login as verified_login  # noqa: E402  (password and second factor)
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -31,9 +33,9 @@ def main():
     from sira.accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username="gestionnaire"))
+    verified_login(client, User.objects.get(username="gestionnaire"))
     stat = Client(HTTP_HOST="127.0.0.1")
-    stat.force_login(User.objects.get(username="statisticien"))
+    verified_login(stat, User.objects.get(username="statisticien"))
     first = User.objects.get(username="gestionnaire").organisation.cases.first().pk
     pages = [
         ("case list", client, "/cases/"),

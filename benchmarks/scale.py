@@ -88,6 +88,13 @@ def setup_django() -> None:
     django.setup()
 
 
+def verified_login(client, user) -> None:
+    """A session past both factors (password and authenticator code), as after a real login."""
+    from sira.testing.auth import force_login
+
+    force_login(client, user)
+
+
 # --- figures --------------------------------------------------------------------------------------
 
 
@@ -165,6 +172,18 @@ def create_people() -> dict:
         )
         registering.append((org, [agent], 65 / len(EXTRA_ORGS)))
     return {"spec": spec, "users": users, "registering": registering}
+
+
+def load_people() -> dict:
+    """The users of a kept database (--reuse): the same keys as create_people."""
+    from sira.accounts.models import User
+    from sira.demo import seed as demo
+
+    return {
+        "spec": demo.load_spec(),
+        "users": {u.username: u for u in User.objects.select_related("organisation")},
+        "registering": [],
+    }
 
 
 # --- generation with COPY -------------------------------------------------------------------------
@@ -546,7 +565,7 @@ def measure_pages(people: dict, runs: int) -> None:
     ]
     for label, user in roles:
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
+        verified_login(client, user)
         print(f"  -- {label} ({user.username}, scope {user.scope})")
         deep, how = deep_page_url(client)
         for name, url, note in [
@@ -594,7 +613,7 @@ def measure_export(people: dict, budget: float) -> None:
 
     user = people["users"]["gestionnaire"]
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    verified_login(client, user)
     print(f"  (as {user.username}; each export stops after {budget:.0f} s if not finished)")
     for fmt in ("labels", "htcds"):
         t0 = time.perf_counter()
@@ -648,6 +667,33 @@ def register(people: dict, count: int, seed: int) -> float:
     for data in inputs:
         services.register_case(by=by, synthetic=True, **data)
     return count / (time.perf_counter() - t0)
+
+
+def register_on_empty(url: str, count: int, seed: int) -> float:
+    """Cases per second through register_case on a fresh empty database, in a child process (this
+    process's connection stays on the full one)."""
+    empty = urlunsplit(urlsplit(url)._replace(path=f"/{urlsplit(url).path.lstrip('/')}_empty"))
+    result = subprocess.run(
+        [sys.executable, __file__, "--register-empty", str(count), "--seed", str(seed)],
+        env={**os.environ, "DATABASE_URL": empty},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def register_empty_child(url: str, name: str, count: int, seed: int) -> None:
+    recreate_database(url, name)
+    setup_django()
+    from django.core.management import call_command
+
+    try:
+        call_command("migrate", verbosity=0)
+        people = create_people()
+        print(register(people, count, seed=seed))
+    finally:
+        drop_database(url, name)
 
 
 def explain_jit(people: dict) -> None:
@@ -745,7 +791,7 @@ def concurrent(
     cookies = []
     for user in users:
         client = Client()
-        client.force_login(user)
+        verified_login(client, user)
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
     server, port, kind = start_server(database_url, workers)
     times: list[float] = []
@@ -817,37 +863,58 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--export-seconds", type=float, default=60.0, help="time budget per export")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database kept by --keep (no generation; kept)"
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate and keep the database, measure nothing"
+    )
+    parser.add_argument("--register-empty", type=int, help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     url, name = scratch_url()
+    if args.register_empty:
+        return register_empty_child(url, name, args.register_empty, args.seed)
     started = time.perf_counter()
-    recreate_database(url, name)
+    if not args.reuse:
+        recreate_database(url, name)
     setup_django()
     from django.core.management import call_command
     from django.db import connection
 
+    empty_rate = None
     try:
-        t = step(f"database {name}: migrate")
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW jit")
+        if args.reuse:
+            people = load_people()
+            analyse()
+        else:
+            t = step(f"database {name}: migrate")
+            call_command("migrate", verbosity=0)
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW jit")
+                print(
+                    f"  migrated in {time.perf_counter() - t:.1f} s; "
+                    f"jit for Sira's connections: {cursor.fetchone()[0]}"
+                )
+            people = create_people()
+
+            step(f"registration on the empty database ({args.registrations} cases)")
+            empty_rate = register(people, args.registrations, seed=1)
+            print(f"  {empty_rate:.1f} cases/s")
+
+            t = step(f"generating {args.cases} synthetic cases with COPY")
+            written = generate(args.cases, people)
+            analyse()
+            elapsed = time.perf_counter() - t
             print(
-                f"  migrated in {time.perf_counter() - t:.1f} s; "
-                f"jit for Sira's connections: {cursor.fetchone()[0]}"
+                f"  {args.cases / elapsed:.0f} cases/s; " + ", ".join(f"{k} {v}" for k, v in written.items())
             )
-        people = create_people()
-
-        step(f"registration on the empty database ({args.registrations} cases)")
-        empty_rate = register(people, args.registrations, seed=1)
-        print(f"  {empty_rate:.1f} cases/s")
-
-        t = step(f"generating {args.cases} synthetic cases with COPY")
-        written = generate(args.cases, people)
-        analyse()
-        elapsed = time.perf_counter() - t
-        print(f"  {args.cases / elapsed:.0f} cases/s; " + ", ".join(f"{k} {v}" for k, v in written.items()))
         from sira.cases.models import Case, CaseGrant
 
+        if args.generate_only:
+            args.keep = True
+            return
         total = Case.objects.count()
         for label, user in (
             ("case manager", people["users"]["gestionnaire"]),
@@ -867,12 +934,20 @@ def main() -> None:
         step("CSV export throughput")
         measure_export(people, args.export_seconds)
 
-        step(f"registration at {total} cases ({args.registrations} cases)")
-        full_rate = register(people, args.registrations, seed=2)
-        print(
-            f"  {full_rate:.1f} cases/s (empty database: {empty_rate:.1f}/s, "
-            f"ratio {empty_rate / full_rate:.2f}x)"
-        )
+        step(f"registration at {total} cases beside an empty database ({args.registrations} cases each)")
+        # Rounds alternate between a fresh empty database (a child process) and this one, so that
+        # the machine's load at the time weighs on both sides of the ratio alike.
+        rounds = 4
+        empty_rates, full_rates = [], []
+        for n in range(rounds):
+            empty_rates.append(register_on_empty(url, args.registrations // rounds, seed=10 + n))
+            full_rates.append(register(people, args.registrations // rounds, seed=20 + n))
+        empty, full = statistics.median(empty_rates), statistics.median(full_rates)
+        print(f"  empty database, {rounds} rounds: " + ", ".join(f"{r:.1f}" for r in empty_rates))
+        print(f"  at {total} cases, {rounds} rounds: " + ", ".join(f"{r:.1f}" for r in full_rates))
+        print(f"  median {full:.1f} cases/s (empty database: {empty:.1f}/s, ratio {empty / full:.2f}x)")
+        if empty_rate:
+            print(f"  (before generation, on this database while empty: {empty_rate:.1f}/s)")
 
         step(f"{args.threads} concurrent users on the case list")
         from django.db import connections
@@ -880,7 +955,7 @@ def main() -> None:
         connections.close_all()
         concurrent(people, url, args.threads, args.requests, args.workers, budget=120.0)
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"\nkept database {name}")
         else:
             drop_database(url, name)

@@ -47,11 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
     "django_countries",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sira.core",
     "sira.audit",
     "sira.accounts",
@@ -74,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then pages ask for the second factor (sira/accounts/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "sira.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -97,16 +101,24 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets are rendered with Django's Jinja2 widget templates: the same HTML, about ten times
+# faster than the Django template engine, which renders every <option> through an include (a list
+# page's filters or the registration form's country list cost more than the rest of the page).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sira.sqlite3'}"), conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Short OLTP queries: PostgreSQL's JIT compiles the larger plans for longer than they run
-    # (docs/performance.md). Appended to any options given in DATABASE_URL.
+    # Short OLTP queries (docs/performance.md): PostgreSQL's JIT compiles the larger plans for longer
+    # than they run, and parallel workers make a page that stops after 26 rows read hundreds in each
+    # worker while other users wait for the cores. Appended to any options given in DATABASE_URL.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c jit=off -c max_parallel_workers_per_gather=0".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -117,19 +129,38 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's English list and a French one, also with digits or punctuation added (motdepasse1).
+    {"NAME": "sira.accounts.passwords.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: 5 failures for one username from one address lock it for 30 minutes.
+# Lockout (sira/accounts/lockout.py): 5 failures (password or second-factor code) for one username from
+# one address lock it for 30 minutes; and 10 failures from one address, whatever the usernames, lock
+# that address (password spraying). Failed codes count like failed passwords.
 AXES_FAILURE_LIMIT = env_int("SIRA_LOGIN_FAILURE_LIMIT", 5)
+SIRA_LOGIN_SOURCE_FAILURE_LIMIT = env_int("SIRA_LOGIN_SOURCE_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("SIRA_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "sira.accounts.lockout.SiraAxesHandler"
+# The lockout table keeps a keyed hash, not the text, of a username that matches no account (it may be
+# a password typed in the wrong field).
+AXES_USERNAME_CALLABLE = "sira.accounts.lockout.lockout_username"
+# One rule for the client's address everywhere (audit, lockout): sira/audit/services.py.
+AXES_CLIENT_IP_CALLABLE = "sira.audit.services.client_address"
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty: the
+# header is ignored and the connecting address is the client.
+SIRA_TRUSTED_PROXIES = env_list("SIRA_TRUSTED_PROXIES", [])
+
+# Two-factor authentication (TOTP, django-otp): issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Sira"
+# API tokens expire after this many days (sira/accounts/tokens.py).
+SIRA_API_TOKEN_DAYS = env_int("SIRA_API_TOKEN_DAYS", 30)
 
 # Sessions end after 30 idle minutes and with the browser: shared phones are common in the field.
 SESSION_COOKIE_AGE = env_int("SIRA_SESSION_MINUTES", 30) * 60
@@ -169,8 +200,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "sira.accounts.authentication.ApiTokenAuthentication",
+        "sira.accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -184,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "Fields follow HTCDS v2.0 (IOM, CC BY 4.0).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes every field of the registry: only for logged-in users.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "sira.cases.choices.language",
         "IdentificationContextEnum": "sira.cases.choices.identification_context",

@@ -1,4 +1,7 @@
 import datetime as dt
+import functools
+import ipaddress
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,17 +12,56 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sira.audit import rules
 from sira.audit.models import AuditEvent
+
+ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A valid IP address, or None: a zone ("%eth0"), a port or any other text is not one (PostgreSQL's
+    inet column would refuse it with a server error)."""
+    text = text.strip()
+    if not text or "%" in text:
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(address, networks) -> bool:
+    return any(address in network for network in networks)
 
 
 def client_address(request) -> str | None:
+    """The client's address, the one rule for the audit log and the lockout (AXES_CLIENT_IP_CALLABLE).
+
+    The connecting address (REMOTE_ADDR), unless it is one of SIRA_TRUSTED_PROXIES: then X-Forwarded-For
+    is read from the right, skipping trusted proxies, and the first address that is not one is the
+    client (what a client writes in the header itself is to the left of it, and never believed). Text
+    that is not an IP address is never returned: at an invalid hop the walk stops at the last proxy."""
     if request is None:
         return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    networks = _networks(tuple(getattr(settings, "SIRA_TRUSTED_PROXIES", ())))
+    client = remote
+    if _trusted(remote, networks):
+        for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            address = _address(hop)
+            if address is None:
+                break
+            client = address
+            if not _trusted(address, networks):
+                break
+    return str(client)
 
 
 def record(action: str, *, actor=None, request=None, obj=None, **detail) -> AuditEvent:
@@ -42,7 +84,8 @@ def record(action: str, *, actor=None, request=None, obj=None, **detail) -> Audi
 
 def events(action: str, actor, objs, **detail) -> list[AuditEvent]:
     """Unsaved events, one per object, for a bulk_create in the transaction of a bulk change (imports):
-    the same fields as record() writes, without a request."""
+    the same fields as record() writes, without a request. `AuditEvent.objects.bulk_create` chains
+    them like single events."""
     return [
         AuditEvent(
             actor=actor,
@@ -54,6 +97,86 @@ def events(action: str, actor, objs, **detail) -> list[AuditEvent]:
             detail=detail,
         )
         for obj in objs
+    ]
+
+
+def verify_chain(chunk_size: int = 5000) -> rules.Break | rules.Head:
+    """Recompute the whole chain, oldest first: the first broken link, or the head of an intact one."""
+    rows = AuditEvent.objects.order_by("seq", "id").values("id", "hash", *rules.HASHED)
+    return rules.first_break(rows.iterator(chunk_size=chunk_size))
+
+
+def describe(found: rules.Break) -> str:
+    """The first broken link, for the person running the check."""
+    messages = {
+        "unchained": _("entry has no place in the chain (no sequence number)"),
+        "missing": _("entries %(first)s to %(last)s are missing before it"),
+        "order": _("entry out of order: sequence %(expected)s expected here"),
+        "altered": _("its content no longer matches its hash (altered)"),
+        "link": _("its link to the entry before it is broken (an entry was removed, inserted or moved)"),
+        "backdated": _("dated %(at)s, earlier than the entry before it (%(previous_at)s): back-dated"),
+    }
+    where = _("Audit chain broken at entry id %(id)s (sequence %(seq)s)") % {"id": found.id, "seq": found.seq}
+    return f"{where}: {messages[found.problem] % found.facts}"
+
+
+def check_anchor(seq: int, digest: str) -> bool:
+    """An anchor recorded outside Sira still matches the entry it names: with an intact chain, nothing
+    written up to that entry has been rewritten, recomputed hashes included."""
+    return AuditEvent.objects.filter(seq=seq, hash=digest.strip().lower()).exists()
+
+
+def anchor(*, actor=None) -> AuditEvent:
+    """Append an anchor entry that names the head it seals; its own hash is the digest to record
+    outside Sira (printed by `manage.py audit_anchor`)."""
+    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first() or {
+        "seq": 0,
+        "hash": rules.GENESIS,
+    }
+    return record(AuditEvent.Action.ANCHOR, actor=actor, sealed_seq=head["seq"], sealed_hash=head["hash"])
+
+
+def role_weaknesses() -> list[str]:
+    """On PostgreSQL, what the connected role could do to the audit table that the application role must
+    not be able to do: own it (and so disable its triggers), update, delete or truncate it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_has_role(current_user, tableowner, 'USAGE'), "
+            "has_table_privilege(current_user, %s, 'UPDATE'), "
+            "has_table_privilege(current_user, %s, 'DELETE'), "
+            "has_table_privilege(current_user, %s, 'TRUNCATE') "
+            "FROM pg_tables WHERE tablename = %s",
+            [table, table, table, table],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return []
+    names = ["owner", "UPDATE", "DELETE", "TRUNCATE"]
+    return [name for name, held in zip(names, row, strict=True) if held]
+
+
+def grant_statements(app_role: str) -> list[str]:
+    """SQL, run by the owner role after every `migrate`, that lets `app_role` use every table of Sira and
+    only INSERT and SELECT the audit table. The owner keeps ownership: only it can alter the table or
+    disable its triggers."""
+    from django.db import connection
+
+    if not ROLE_NAME.fullmatch(app_role or ""):
+        raise ValueError(app_role)
+    role = connection.ops.quote_name(app_role)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE ALL ON {table} FROM {role}",
+        f"REVOKE ALL ON {table} FROM PUBLIC",
+        f"GRANT SELECT, INSERT ON {table} TO {role}",
     ]
 
 

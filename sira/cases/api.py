@@ -11,7 +11,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from sira.accounts.access import can_break_glass, can_register_cases
 from sira.cases import access, export, paging, search, services
-from sira.cases.filters import CaseFilter
+from sira.cases.filters import CaseListFilter
 from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
     CaseCreateSerializer,
@@ -143,8 +143,12 @@ class CaseCursorPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         params = request.query_params
-        self.page = paging.paginate(
-            queryset, after=params.get("after"), before=params.get("before"), size=self.page_size
+        self.page = search.paginate(
+            queryset,
+            text=params.get("q", ""),
+            after=params.get("after"),
+            before=params.get("before"),
+            size=self.page_size,
         )
         return self.page.rows
 
@@ -174,11 +178,14 @@ class CaseCursorPagination(BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": f"Matching cases, counted up to {paging.COUNT_CAP}.",
+                    "description": (
+                        f"Matching cases, counted up to {paging.COUNT_CAP} "
+                        f"(up to {search.SEARCH_COUNT_CAP} when `q` searches a name or number)."
+                    ),
                 },
                 "count_capped": {
                     "type": "boolean",
-                    "description": f"True when more than {paging.COUNT_CAP} cases match.",
+                    "description": "True when more cases match than were counted.",
                 },
                 "next": link,
                 "previous": link,
@@ -213,12 +220,12 @@ class CaseViewSet(
     """Cases, with the same access rules as the pages (sira.cases.access) and the same rules on
     every write (sira.cases.services)."""
 
-    filterset_class = CaseFilter
+    filterset_class = CaseListFilter
     pagination_class = CaseCursorPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        # The list (searched by CaseFilter → search.search_cases) shows no identity: decrypt none.
+        # The list (searched by search.paginate) shows no identity: decrypt none.
         return search.for_list(access.visible_cases(self.request.user))
 
     def get_object(self):

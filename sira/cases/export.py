@@ -23,7 +23,9 @@ FORMATS = (LABELS, HTCDS)
 BOM = "\ufeff"
 # Several values in one cell (forms of exploitation, means of control...). Labels contain commas.
 LABEL_JOIN = " | "
-CHUNK_SIZE = 500
+CHUNK_SIZE = 2000  # cases read per query
+# Lines sent at a time: one response chunk per line costs more than the line (and compresses badly).
+LINES_PER_CHUNK = 200
 # A cell starting with one of these is run as a formula by spreadsheet software (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,46 +70,122 @@ def _labels(values) -> str:
     return LABEL_JOIN.join(sorted({v for v in values if v}))
 
 
-def case_row(case, fmt: str = HTCDS) -> dict:
+# What an export reads of a case, as plain values (no model instances: building and decrypting
+# instances cost twenty times more than writing the line). Identity fields and the narrative are
+# never written to an export, so they are never read.
+CASE_VALUES = (
+    "id",
+    "case_number",
+    "organisation__name",
+    "person__gender",
+    "person__citizenships",
+    "age_at_identification",
+    "trafficking_status",
+    "status_decider",
+    "case_status",
+    "identification_date",
+    "identification_context",
+    "identification_region_id",
+    "identification_region__name_fr",
+    "identification_region__name_en",
+)
+EXPLOITATION_VALUES = (
+    "case_id",
+    "form",
+    "industry",
+    "means_of_control",
+    "recruitment_methods",
+    "recruiter_relationship",
+)
+
+
+@dataclass(frozen=True)
+class Exploitation:
+    form: str
+    industry: str
+    means_of_control: list
+    recruitment_methods: list
+    recruiter_relationship: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One case as an export reads it: `CASE_VALUES` and its forms of exploitation."""
+
+    case_number: str
+    organisation: str
+    gender: str
+    citizenships: tuple[str, ...]
+    age: int | None
+    trafficking_status: str
+    status_decider: str
+    case_status: str
+    identification_date: object
+    identification_context: str
+    region_code: str
+    region_fr: str
+    region_en: str
+    exploitations: tuple[Exploitation, ...]
+
+
+class Labels:
+    """Labels of one language, each looked up once per export (an export writes the same few
+    hundred labels again and again)."""
+
+    def __init__(self, language: str):
+        from django_countries import countries
+
+        self.english = language.startswith("en")
+        self._countries = countries
+        self._seen: dict[tuple[str, str], str] = {}
+
+    def __call__(self, name: str, code) -> str:
+        if not code:
+            return ""
+        key = (name, code)
+        found = self._seen.get(key)
+        if found is None:
+            found = str(self._countries.name(code) or code) if name == "country" else label(name, code)
+            self._seen[key] = found
+        return found
+
+
+def case_row(record: Record, fmt: str = HTCDS, labels: Labels | None = None) -> dict:
     """One case as {HTCDS column name: value}: standard codes for "htcds", labels in the active
     language for "labels". The only place that decides what an export says about a case."""
-    exploitations = list(case.exploitations.all())
-    means = [m for e in exploitations for m in e.means_of_control]
-    methods = [m for e in exploitations for m in e.recruitment_methods]
-    age = case.age_at_identification if case.age_at_identification is not None else ""
+    exploitations = record.exploitations
+    means = [m for e in exploitations for m in e.means_of_control or ()]
+    methods = [m for e in exploitations for m in e.recruitment_methods or ()]
     common = {
-        "cas_CaseNumber": case.case_number,
-        "org_Name": case.organisation.name,
-        "vic_AgeAtIdentification": age,
-        "sira_IdentificationDate": case.identification_date.isoformat(),
+        "cas_CaseNumber": record.case_number,
+        "org_Name": record.organisation,
+        "vic_AgeAtIdentification": record.age if record.age is not None else "",
+        "sira_IdentificationDate": record.identification_date.isoformat(),
     }
     if fmt == HTCDS:
         return {
             **common,
-            "prs_Gender": case.person.gender,
-            "prs_Citizenship": _codes(str(c) for c in case.person.citizenships),
-            "vic_TraffickingStatus": case.trafficking_status,
-            "vic_TraffickingStatusDecisionMakingOrg": case.status_decider,
+            "prs_Gender": record.gender,
+            "prs_Citizenship": _codes(record.citizenships),
+            "vic_TraffickingStatus": record.trafficking_status,
+            "vic_TraffickingStatusDecisionMakingOrg": record.status_decider,
             "vic_TypeOfExploitation": _codes(htcds_value("exploitation_form", e.form) for e in exploitations),
             "sira_TypeOfExploitation": _codes(e.form for e in exploitations),
             "vic_ForcedLabourIndustry": _codes(e.industry for e in exploitations),
             "vic_MethodsOfControl": _codes(htcds_value("means_of_control", m) for m in means),
             "vic_MethodOfRecruitment": _codes(htcds_value("recruitment_method", m) for m in methods),
             "vic_RelationshipToTrafficker": _codes(e.recruiter_relationship for e in exploitations),
-            "cas_Status": case.case_status,
-            "sira_IdentificationContext": case.identification_context,
-            "sira_IdentificationRegion": case.identification_region_id,
+            "cas_Status": record.case_status,
+            "sira_IdentificationContext": record.identification_context,
+            "sira_IdentificationRegion": record.region_code,
         }
-
-    def lbl(name, code):
-        return label(name, code) if code else ""
-
+    lbl = labels or Labels(translation.get_language() or "fr")
     return {
         **common,
-        "prs_Gender": lbl("gender", case.person.gender),
-        "prs_Citizenship": _labels(c.name for c in case.person.citizenships),
-        "vic_TraffickingStatus": lbl("trafficking_status", case.trafficking_status),
-        "vic_TraffickingStatusDecisionMakingOrg": lbl("status_decider", case.status_decider),
+        "prs_Gender": lbl("gender", record.gender),
+        "prs_Citizenship": _labels(lbl("country", c) for c in record.citizenships),
+        "vic_TraffickingStatus": lbl("trafficking_status", record.trafficking_status),
+        "vic_TraffickingStatusDecisionMakingOrg": lbl("status_decider", record.status_decider),
         "sira_TypeOfExploitation": _labels(lbl("exploitation_form", e.form) for e in exploitations),
         "vic_ForcedLabourIndustry": _labels(lbl("industry", e.industry) for e in exploitations),
         "vic_MethodsOfControl": _labels(lbl("means_of_control", m) for m in means),
@@ -115,9 +193,9 @@ def case_row(case, fmt: str = HTCDS) -> dict:
         "vic_RelationshipToTrafficker": _labels(
             lbl("recruiter_relationship", e.recruiter_relationship) for e in exploitations
         ),
-        "cas_Status": lbl("case_status", case.case_status),
-        "sira_IdentificationContext": lbl("identification_context", case.identification_context),
-        "sira_IdentificationRegion": str(case.identification_region),
+        "cas_Status": lbl("case_status", record.case_status),
+        "sira_IdentificationContext": lbl("identification_context", record.identification_context),
+        "sira_IdentificationRegion": record.region_en if lbl.english else record.region_fr,
     }
 
 
@@ -136,37 +214,65 @@ class _Echo:
         return value
 
 
-def render_csv(rows: Iterable[dict], fmt: str, language: str) -> Iterator[str]:
-    """The CSV text of `rows`, line by line, in `language` (a generator: nothing is built in memory).
-    The language is fixed here because a streamed body is written after the view has returned."""
+def render_csv(records: Iterable[Record], fmt: str, language: str) -> Iterator[str]:
+    """The CSV text of `records`, a few hundred lines at a time, in `language` (a generator: nothing
+    is built in memory). The language is fixed here because a streamed body is written after the view
+    has returned."""
     with translation.override(language):
         cols = columns(fmt)
+        names = [c.htcds for c in cols]
         delimiter = ";" if fmt == LABELS and language.startswith("fr") else ","
         writer = csv.writer(_Echo(), delimiter=delimiter)
+        labels = Labels(language)
         if fmt == LABELS:
             header = [str(c.title) for c in cols]
             yield BOM + writer.writerow(header)
         else:
-            yield writer.writerow([c.htcds for c in cols])
-        for row in rows:
-            yield writer.writerow([safe_cell(row[c.htcds]) for c in cols])
+            yield writer.writerow(names)
+        lines = []
+        for record in records:
+            row = case_row(record, fmt, labels)
+            lines.append(writer.writerow([safe_cell(row[name]) for name in names]))
+            if len(lines) == LINES_PER_CHUNK:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
 
 
-def export_queryset(queryset):
-    """What the rows need and nothing more: identifying fields and the narrative are never written to
-    an export, so they are never loaded (nor decrypted)."""
-    from sira.cases.models import IDENTITY_FIELDS
-
-    return (
-        queryset.select_related("person", "organisation", "identification_region")
-        .defer("narrative", *(f"person__{name}" for name in IDENTITY_FIELDS))
-        .prefetch_related("exploitations")
-    )
+def _citizenships(value) -> tuple[str, ...]:
+    # CountryField(multiple=True) keeps "ML,BF" in the column.
+    if not value:
+        return ()
+    return tuple(str(code) for code in (value.split(",") if isinstance(value, str) else value) if code)
 
 
-def case_rows(queryset, fmt: str) -> Iterator[dict]:
-    for case in export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE):
-        yield case_row(case, fmt)
+def case_records(queryset) -> Iterator[Record]:
+    """The export's records, read in chunks through a server-side cursor: one query for a chunk of
+    cases and one for their forms of exploitation, so memory stays flat whatever the size."""
+    from sira.cases.models import Exploitation as ExploitationModel
+
+    rows = queryset.values_list(*CASE_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    while True:
+        chunk = [row for _, row in zip(range(CHUNK_SIZE), rows, strict=False)]
+        if not chunk:
+            return
+        found: dict[int, list[Exploitation]] = {}
+        for case_id, *values in (
+            ExploitationModel.objects.filter(case_id__in=[row[0] for row in chunk])
+            .order_by("case_id", "id")
+            .values_list(*EXPLOITATION_VALUES)
+        ):
+            found.setdefault(case_id, []).append(Exploitation(*values))
+        for case_id, *values in chunk:
+            yield Record(
+                values[0],
+                values[1],
+                values[2],
+                _citizenships(values[3]),
+                *values[4:],
+                exploitations=tuple(found.get(case_id, ())),
+            )
 
 
 def filename(fmt: str) -> str:
@@ -186,7 +292,7 @@ def export_cases(*, by, request, params) -> tuple[Iterator[str], str]:
     filters = {k: v for k, v in params.items() if v and k != "format"}
     services.record_export(by=by, request=request, count=queryset.count(), fmt=fmt, filters=filters)
     language = translation.get_language() or "fr"
-    return render_csv(case_rows(queryset, fmt), fmt, language), filename(fmt)
+    return render_csv(case_records(queryset), fmt, language), filename(fmt)
 
 
 def streaming_response(lines: Iterator[str], name: str):

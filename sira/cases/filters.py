@@ -3,10 +3,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sira.cases.choices import AGE_BOUNDS, AGE_GROUP_CHOICES
-from sira.cases.models import Case
-from sira.cases.search import search_cases
+from sira.cases.models import Case, Exploitation
+from sira.cases.search import matching
 from sira.core.vocab import choices
 from sira.geo.models import Region
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """The regions by code, named in the active language: one plain query (a model choice field
+    reads its options through a server-side cursor, four round trips on PostgreSQL)."""
+    return [(r.code, str(r)) for r in Region.objects.only("code", "name_fr", "name_en").order_by("code")]
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -18,10 +24,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     case_status = django_filters.ChoiceFilter(label=_("Case status"), choices=lambda: choices("case_status"))
     form = django_filters.ChoiceFilter(
-        label=_("Form of exploitation"),
-        choices=lambda: choices("exploitation_form"),
-        field_name="exploitations__form",
-        distinct=True,
+        label=_("Form of exploitation"), choices=lambda: choices("exploitation_form"), method="filter_form"
     )
     gender = django_filters.ChoiceFilter(
         label=_("Sex / gender"), choices=lambda: choices("gender"), field_name="person__gender"
@@ -29,8 +32,8 @@ class CaseFilter(django_filters.FilterSet):
     age_group = django_filters.ChoiceFilter(
         label=_("Age group"), choices=AGE_GROUP_CHOICES, method="filter_age"
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Region"), queryset=Region.objects.all(), field_name="identification_region"
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=lambda: region_choices(), field_name="identification_region"
     )
     date_from = django_filters.DateFilter(
         label=_("Identified from"), field_name="identification_date", lookup_expr="gte"
@@ -44,9 +47,23 @@ class CaseFilter(django_filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        """Name (partial, any order, variant spellings) or case number: see sira.cases.search."""
-        return search_cases(queryset, value)
+        """Name (partial, any order, variant spellings) or case number: see sira.cases.search. A filter
+        only: the list and the API order the matches best first (search.paginate)."""
+        return matching(queryset, value)
+
+    def filter_form(self, queryset, name, value: str):
+        """A semi-join on the forms of exploitation, not a join: no DISTINCT over the list's columns,
+        and PostgreSQL can keep reading the list in its index order, probing each case's forms."""
+        return queryset.filter(pk__in=Exploitation.objects.filter(form=value).values("case_id"))
 
     def filter_age(self, queryset, name, value):
         low, high = AGE_BOUNDS[value]
         return queryset.filter(age_at_identification__gte=low, age_at_identification__lte=high)
+
+
+class CaseListFilter(CaseFilter):
+    """The case list's filters (page and API): the search text is not applied here but by
+    search.paginate, which reads a one-word search one score at a time (see search.tiers)."""
+
+    def filter_q(self, queryset, name, value):
+        return queryset

@@ -238,6 +238,10 @@ class Case(models.Model):
             models.Index(
                 fields=["organisation", "case_status", "-identification_date"], name="case_org_status"
             ),
+            # A case number searched by its start (LIKE 'TSTA-2026-%'), whatever the collation.
+            models.Index(
+                fields=["case_number"], name="case_number_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             # Regional scope and regional statistics.
             models.Index(fields=["identification_region", "identification_date"], name="case_region_date"),
             # The list's sort key (keyset pagination), alone (national scope) and after each scope column,
@@ -292,6 +296,8 @@ class Exploitation(models.Model):
     class Meta:
         verbose_name = _("exploitation")
         verbose_name_plural = _("exploitations")
+        # The list's filter by form reads the cases of one form (a rare form: a few index pages).
+        indexes = [models.Index(fields=["form", "case"], name="exploitation_form_case")]
         constraints = [
             models.UniqueConstraint(fields=["case", "form"], name="one_row_per_form"),
             # rules.check_exploitation, held by the database as well.

@@ -104,13 +104,14 @@ def paginate(
     before: str | None = None,
     size: int = 25,
     cap: int | None = None,
+    counted: tuple[int, bool] | None = None,
 ) -> KeysetPage:
     """One page of `queryset` in its own order: the first page, the one after cursor `after`, or the one
-    before cursor `before`."""
+    before cursor `before`. `counted` is the capped count when the caller has it already."""
     cap = COUNT_CAP if cap is None else cap
     order = ordering(queryset)
     queryset = original = queryset.order_by(*order)
-    count, capped = capped_count(queryset, cap)
+    count, capped = counted or capped_count(queryset, cap)
     forward = decode_cursor(after, len(order))
     backward = None if forward is not None else decode_cursor(before, len(order))
     try:
@@ -133,7 +134,77 @@ def paginate(
         rows = list(queryset[: size + 1])
     except (ValidationError, ValueError, TypeError):
         # A cursor whose values do not fit the ordering's fields: the first page.
-        return paginate(original, size=size, cap=cap)
+        return paginate(original, size=size, cap=cap, counted=(count, capped))
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        count=count,
+        capped=capped,
+        cap=cap,
+        first=forward is None,
+        next_cursor=encode_cursor(_values(rows[-1], order)) if rows and more_after else None,
+        previous_cursor=encode_cursor(_values(rows[0], order)) if rows and forward is not None else None,
+    )
+
+
+def paginate_tiers(
+    tiers: list[tuple[int, QuerySet]],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 25,
+    cap: int | None = None,
+    counted: tuple[int, bool],
+) -> KeysetPage:
+    """One page of the concatenation of `tiers`: (score, queryset) pairs, scores descending, each
+    queryset in the same order and annotated `search_score` = its score. The cursors are those of
+    `paginate` over the same rows ordered by (-search_score, then the tiers' order), so a list can go
+    from one way of reading to the other between two pages. Only the tiers a page reaches are read."""
+    cap = COUNT_CAP if cap is None else cap
+    count, capped = counted
+    inner = ordering(tiers[0][1]) if tiers else ["-id"]
+    length = len(inner) + 1
+    forward = decode_cursor(after, length)
+    backward = None if forward is not None else decode_cursor(before, length)
+    try:
+        if backward is not None:
+            score, values = backward[0], backward[1:]
+            reverse = [_flip(k) for k in inner]
+            rows = []
+            for tier, queryset in reversed(tiers):
+                if tier < score:
+                    continue
+                if tier == score:
+                    queryset = queryset.filter(_beyond(reverse, values))
+                rows += list(queryset.order_by(*reverse)[: size + 1 - len(rows)])
+                if len(rows) > size:
+                    break
+            more_before = len(rows) > size
+            rows = rows[:size][::-1]
+            order = ["-search_score", *inner]
+            return KeysetPage(
+                rows=rows,
+                count=count,
+                capped=capped,
+                cap=cap,
+                first=not more_before,
+                next_cursor=encode_cursor(_values(rows[-1], order)) if rows else None,
+                previous_cursor=encode_cursor(_values(rows[0], order)) if rows and more_before else None,
+            )
+        rows = []
+        for tier, queryset in tiers:
+            if forward is not None:
+                if tier > forward[0]:
+                    continue
+                if tier == forward[0]:
+                    queryset = queryset.filter(_beyond(inner, forward[1:]))
+            rows += list(queryset[: size + 1 - len(rows)])
+            if len(rows) > size:
+                break
+    except (ValidationError, ValueError, TypeError):
+        return paginate_tiers(tiers, size=size, cap=cap, counted=counted)
+    order = ["-search_score", *inner]
     more_after = len(rows) > size
     rows = rows[:size]
     return KeysetPage(

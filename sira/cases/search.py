@@ -9,37 +9,60 @@ from django.db.models.functions import Coalesce
 from sira.accounts.access import sees_aggregates
 from sira.audit.models import AuditEvent
 from sira.audit.services import record
+from sira.cases import paging
 from sira.cases.models import NAME_FIELDS, Case, Exploitation, Person, PersonNameToken
 from sira.core import names
 from sira.core.crypto import blind_index
 
 CASE_NUMBER_SCORE = 100
+# A search is counted up to this many matches ("100+ cases: add a name to narrow it"): counting a
+# common name up to the list's cap of 1,000 would cost more than showing its first page.
+SEARCH_COUNT_CAP = 100
 
 
-def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+def _number_like(text: str) -> bool:
+    """A case number is searched by its start, which holds a dash or a digit (TSTA-2026-12): a plain
+    word is a name only, so the name search can be read through the token index alone."""
+    return len(text.split()) == 1 and any(ch.isdigit() or ch in "-/" for ch in text)
+
+
+def _people_with(tokens) -> QuerySet:
+    return PersonNameToken.objects.filter(token__in=tokens).values("person_id")
+
+
+def matching(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Cases of `queryset` whose person's name matches every word of `text` (in any order, each word
     being a name part, a variant spelling of one, or the start of one), or whose case number starts
-    with `text` (any case). Best matches first: case number, then exact words, phonetic variants,
-    prefixes. One SQL query when evaluated; nothing is decrypted."""
+    with `text` (any case). A filter only: `ranked` orders by best match."""
     text = (text or "").strip()
     if not text:
         return queryset
-    match = Q(case_number__startswith=text.upper()) if len(text.split()) == 1 else Q(pk__in=[])
-    words = names.query_words(text)
+    number = Q(case_number__startswith=text.upper()) if _number_like(text) else None
+    name = None
+    for word in names.query_words(text):
+        word_match = Q(person_id__in=_people_with(names.word_tokens(word)))
+        name = word_match if name is None else name & word_match
+    if number is None and name is None:
+        return queryset.none()
+    if number is None or name is None:
+        return queryset.filter(number or name)
+    return queryset.filter(number | name)
+
+
+def ranked(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """`queryset` (already `matching`) best matches first: case number, then exact words, phonetic
+    variants, prefixes; then the list's order. Each row's score costs a small indexed subquery, so this
+    suits a few thousand matches at most (`paginate` reads larger ones tier by tier)."""
+    text = (text or "").strip()
     scores = {}
-    if words:
-        name_match = Q()
-        for i, word in enumerate(words):
-            tokens = names.word_tokens(word)
-            matching = PersonNameToken.objects.filter(token__in=tokens)
-            name_match &= Q(person_id__in=matching.values("person_id"))
-            scores[f"_word{i}"] = Subquery(
-                matching.filter(person_id=OuterRef("person_id")).order_by("-kind").values("kind")[:1],
-                output_field=IntegerField(),
-            )
-        match |= name_match
-    queryset = queryset.filter(match)
-    if len(text.split()) == 1:
+    for i, word in enumerate(names.query_words(text)):
+        scores[f"_word{i}"] = Subquery(
+            PersonNameToken.objects.filter(token__in=names.word_tokens(word), person_id=OuterRef("person_id"))
+            .order_by("-kind")
+            .values("kind")[:1],
+            output_field=IntegerField(),
+        )
+    if _number_like(text):
         scores["_number"] = SqlCase(
             When(case_number__startswith=text.upper(), then=Value(CASE_NUMBER_SCORE)),
             default=Value(0),
@@ -50,6 +73,70 @@ def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     queryset = queryset.annotate(**scores)
     total = sum((Coalesce(F(name), 0) for name in scores), Value(0))
     return queryset.annotate(search_score=total).order_by("-search_score", *Case._meta.ordering)
+
+
+def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """`matching` in `ranked` order: one SQL query when evaluated; nothing is decrypted."""
+    return ranked(matching(queryset, text), text)
+
+
+def tiers(queryset: QuerySet[Case], text: str) -> list[tuple[int, QuerySet[Case]]] | None:
+    """The cases of `queryset` (not yet `matching`) that match `text`, as `ranked` orders them: a
+    list of (score, cases of that score in the list's order), best first, for a one-word search;
+    None for several words (their matches are the intersection of each word's, few). Each tier is
+    read through the list's order index and stops at a page, so a common name among a million cases
+    costs what a rare one does."""
+    text = (text or "").strip()
+    words = names.query_words(text)
+    if len(words) > 1 or len(text.split()) > 1:
+        return None
+    parts = []
+    if _number_like(text):
+        by_number = Q(case_number__startswith=text.upper())
+        parts.append((CASE_NUMBER_SCORE, queryset.filter(by_number)))
+        queryset = queryset.exclude(by_number)
+    if words:
+        tokens = names.word_tokens(words[0])  # best kind first: exact, phonetic, prefix, phonetic prefix
+        kinds = (names.EXACT, names.PHONETIC, names.PREFIX, names.PHONETIC_PREFIX)
+        for n, kind in enumerate(kinds):
+            part = queryset.filter(person_id__in=_people_with([tokens[n]]))
+            if n:
+                part = part.exclude(person_id__in=_people_with(tokens[:n]))
+            parts.append((kind, part))
+    order = Case._meta.ordering
+    return [(score, part.annotate(search_score=Value(score)).order_by(*order)) for score, part in parts]
+
+
+def tier_count(parts: list[tuple[int, QuerySet[Case]]], cap: int) -> tuple[int, bool]:
+    """The capped count of a one-word search, tier by tier, each stopping at what is left of the cap:
+    a common name is counted from its exact spelling's cases alone (the union of all its tokens
+    would read every token row of the name, 135,000 for Coulibaly among a million cases)."""
+    total = 0
+    for _score, part in parts:
+        total += part.order_by().values("pk")[: cap + 1 - total].count()
+        if total > cap:
+            return cap, True
+    return total, False
+
+
+def paginate(queryset: QuerySet[Case], *, text: str = "", after=None, before=None, size: int = 25, cap=None):
+    """One page of the cases of `queryset` that match `text`, best match first (or the list's order
+    when nothing is searched). Up to the count cap the scores are computed in one query; beyond it a
+    one-word search is read tier by tier. Both give the same order and the same cursors."""
+    text = (text or "").strip()
+    if not text:
+        return paging.paginate(queryset, after=after, before=before, size=size, cap=cap)
+    cap = SEARCH_COUNT_CAP if cap is None else cap
+    parts = tiers(queryset, text)
+    queryset = matching(queryset, text)
+    counted = tier_count(parts, cap) if parts is not None else paging.capped_count(queryset, cap)
+    if not counted[1]:
+        parts = None  # up to the cap, one query computes the scores
+    if parts is None:
+        return paging.paginate(
+            ranked(queryset, text), after=after, before=before, size=size, cap=cap, counted=counted
+        )
+    return paging.paginate_tiers(parts, after=after, before=before, size=size, cap=cap, counted=counted)
 
 
 # The columns a case list shows (the page's table and the API's summary), and those it orders by.

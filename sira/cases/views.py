@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sira.accounts.access import can_break_glass, can_register_cases, reviews_access, sees_aggregates
 from sira.audit.services import timeline
-from sira.cases import access, export, paging, panels, search, services
-from sira.cases.filters import CaseFilter
+from sira.cases import access, export, panels, search, services
+from sira.cases.filters import CaseListFilter
 from sira.cases.forms import (
     AccessReviewForm,
     CaseEditForm,
@@ -34,9 +34,13 @@ PAGE_SIZE = 25
 @require_GET
 def case_list(request):
     cases = search.for_list(access.visible_cases(request.user))
-    filterset = CaseFilter(request.GET, queryset=cases)
-    page = paging.paginate(
-        filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
+    filterset = CaseListFilter(request.GET, queryset=cases)
+    page = search.paginate(
+        filterset.qs,
+        text=request.GET.get("q", ""),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
     )
     rows = search.read_list_names(page.rows, by=request.user, request=request)
     query = request.GET.copy()

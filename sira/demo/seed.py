@@ -2,6 +2,7 @@
 reports describe (mostly children; gold mines, domestic servitude, forced begging…). Deterministic and
 idempotent: a second run changes nothing."""
 
+import base64
 import datetime as dt
 import random
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from sira.accounts import twofactor
 from sira.accounts.models import Organisation, User
 from sira.cases import services
 from sira.cases.models import Case
@@ -55,8 +57,14 @@ def seed_organisations_and_users(spec: dict) -> dict[str, User]:
         if created:
             user.set_password(spec["password"])
             user.save(update_fields=["password"])
+        twofactor.seed_demo_authenticator(user, demo_key_hex(spec))
         users[item["username"]] = user
     return users
+
+
+def demo_key_hex(spec: dict) -> str:
+    """The documented demo authenticator key (base32 in demo.yaml) as django-otp stores it."""
+    return base64.b32decode(spec["totp_key"]).hex()
 
 
 def _pick_weighted(rng: random.Random, weights: dict[str, float]) -> str:

@@ -80,11 +80,31 @@ class Question:
         return self.applies == "all" or (self.applies == "child") == child
 
     def option(self, option_id):
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options.get(option_id)
 
-    @property
+    @cached_property
+    def _options(self) -> dict[str, Option]:
+        return {o.id: o for o in self.options}
+
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return (YES, NO) if self.type == YESNO else tuple(o.id for o in self.options)
+
+    def normalised(self, value):
+        """The answer value checked against this question (ValueError if it is not one of its
+        values); blank, unknown and declined kept as given. Multiple choice accepts a list or a
+        space-separated string and comes back as a list in the options' order."""
+        if value in NOT_KNOWN or value == []:
+            return value or UNKNOWN
+        values = self.values
+        if self.type == MULTIPLE:
+            chosen = value.split() if isinstance(value, str) else list(value)
+            if not chosen or any(v not in values for v in chosen):
+                raise ValueError(f"invalid answer {self.id}={value}")
+            return sorted(set(chosen), key=values.index)
+        if value not in values:
+            raise ValueError(f"invalid answer {self.id}={value}")
+        return value
 
     def side(self, value) -> str:
         """risk / safe / info / unknown for a normalised answer value."""
@@ -147,9 +167,50 @@ class QuestionBank(CatalogueData):
         return [URGENT, CORE, *[f for f in order if f in set(forms or ())]]
 
     def questions_for(self, *, child: bool, forms) -> list[Question]:
-        """Every question that can be asked of this person (whatever the answers)."""
-        blocks = set(self.blocks_for(forms))
-        return [q for q in self.by_id.values() if q.applies_to(child) and blocks & set(q.blocks)]
+        """Every question that can be asked of this person (whatever the answers). The bank never
+        changes once parsed, so each (child, forms) list is worked out once: an import scores
+        thousands of rows against the same few lists."""
+        key = (child, frozenset(forms or ()))
+        found = self._questions_for.get(key)
+        if found is None:
+            blocks = set(self.blocks_for(forms))
+            found = [q for q in self.by_id.values() if q.applies_to(child) and blocks & set(q.blocks)]
+            self._questions_for[key] = found
+        return list(found)
+
+    @cached_property
+    def _questions_for(self) -> dict:
+        return {}
+
+    @cached_property
+    def act_questions(self) -> frozenset[str]:
+        """Questions one of whose answers is an act (recruitment, transport...)."""
+        return frozenset(
+            q.id for q in self.by_id.values() if q.risk_answer.act or any(o.answer.act for o in q.options)
+        )
+
+    @cached_property
+    def means_questions(self) -> frozenset[str]:
+        """Questions one of whose answers evidences an indicator of a means dimension."""
+        dims = set(self.rules["means_dimensions"])
+        return frozenset(
+            q.id
+            for q in self.by_id.values()
+            for a in [q.risk_answer, *[o.answer for o in q.options]]
+            if any(self.indicators[i]["dimension"] in dims for i in a.evidence)
+        )
+
+    @cached_property
+    def strengths(self) -> dict[str, dict[str, tuple[str, str | None, str | None]]]:
+        """Per labour strength set: indicator → (dimension, strength, what it counts as), read once."""
+        values = self.data["strength_values"]
+        table = {}
+        for set_id in {*self.rules["labour_sets"].values()}:
+            table[set_id] = {}
+            for indicator_id, indicator in self.indicators.items():
+                strength = (indicator.get("strength") or {}).get(set_id)
+                table[set_id][indicator_id] = (indicator.get("dimension"), strength, values.get(strength))
+        return table
 
     def questions(self, *, child: bool, forms):  # the catalogue interface (demo data, pages)
         return self.questions_for(child=child, forms=forms)
@@ -184,18 +245,7 @@ class QuestionBank(CatalogueData):
             question = self.by_id.get(qid)
             if question is None:
                 raise ValueError(f"unknown question {qid}")
-            if value in NOT_KNOWN or value == []:
-                clean[qid] = value or UNKNOWN
-                continue
-            if question.type == MULTIPLE:
-                values = value.split() if isinstance(value, str) else list(value)
-                if not values or any(v not in question.values for v in values):
-                    raise ValueError(f"invalid answer {qid}={value}")
-                clean[qid] = sorted(set(values), key=question.values.index)
-            else:
-                if value not in question.values:
-                    raise ValueError(f"invalid answer {qid}={value}")
-                clean[qid] = value
+            clean[qid] = question.normalised(value)
         return clean
 
 

@@ -13,7 +13,6 @@ import zipfile
 import zlib
 
 from django.db import transaction
-from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -22,6 +21,7 @@ from openpyxl import load_workbook
 from sira.audit.models import AuditEvent
 from sira.audit.services import events, record
 from sira.cases.rules import age_error
+from sira.core import bulk
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 from sira.screening import engine
@@ -91,6 +91,7 @@ class RowChecker:
         self.bank = catalogue if getattr(catalogue, "schema", None) == "question_bank" else None
         if self.bank:  # 2026.2 on: one column per question of the bank, urgent ones included
             self.indicators = {q.field_name: q.id for q in self.bank.by_id.values()}
+            self.questions = {q.field_name: q for q in self.bank.by_id.values()}
             self.urgent = {}
         else:
             self.indicators = {i.field_name: i.id for i in catalogue.indicators.values()}
@@ -161,10 +162,12 @@ class RowChecker:
                 problem("suspected_forms", "bad_choice", value=form)
         answers, urgent = {}, []
         if self.bank:
-            for name, qid in self.indicators.items():
+            for name, question in self.questions.items():
                 value = values.get(name, "")
+                if not value:
+                    continue
                 try:
-                    answers |= self.bank.normalise({qid: value}) if value else {}
+                    answers[question.id] = question.normalised(value)
                 except ValueError:
                     problem(name, "bad_answer", value=value)
             fields |= {"answers": answers, "urgent": []}
@@ -329,7 +332,7 @@ def _write(batch, checked) -> list[dict]:
         seen.add(fields["submission_id"])
         entry["status"] = "accepted"
         accepted.append(_screening(batch, row_checker.version, dict(fields)))
-    Screening.objects.bulk_create(accepted)
+    bulk.insert(Screening, accepted)
     AuditEvent.objects.bulk_create(
         events(AuditEvent.Action.CREATE, batch.imported_by, accepted, batch=batch.pk)
     )
@@ -345,9 +348,7 @@ def _screening(batch, version: CatalogueVersion, fields: dict) -> Screening:
         catalogue=version,
         organisation_id=batch.organisation_id,
         screened_by_id=batch.imported_by_id,
-        # An expression keeps PostgreSQL's bulk insert off UNNEST arrays, whose text escaping of the JSON
-        # columns (answers, result) costs more than the rest of the import.
-        source=Value(Screening.Source.XLSFORM),
+        source=Screening.Source.XLSFORM,
         # contradictions are resolved by the worker on the questions page
         status=Screening.Status.DRAFT if result.get("contradictions") else Screening.Status.COMPLETE,
         answers=answers,

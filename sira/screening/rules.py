@@ -59,28 +59,34 @@ class State:
                 if answer.act:
                     self.acts.setdefault(answer.act, []).append(question.id)
         self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
-        self.dimensions = {d["id"]: self._dimension(d["id"]) for d in bank.data["dimensions"]}
+        self.dimensions = self._dimensions()
 
-    def _dimension(self, dim: str) -> dict:
-        values = self.bank.data["strength_values"]
-        tally = {"strong": 0, "medium": 0, "weak": 0}
-        found = []
+    def _dimensions(self) -> dict[str, dict]:
+        """The ILO dimension rule applied to each dimension, with the person's strength set: one pass
+        over the evidence (indicators in id order, as the result lists them)."""
+        strengths = self.bank.strengths[self.set_id]
+        tallies: dict[str, dict[str, int]] = {}
+        found: dict[str, list[dict]] = {}
         for indicator_id in sorted(self.evidence):
-            indicator = self.bank.indicators[indicator_id]
-            if indicator.get("dimension") != dim:
-                continue
-            strength = (indicator.get("strength") or {}).get(self.set_id)
-            counted = values.get(strength)
+            dim, strength, counted = strengths[indicator_id]
+            tally = tallies.setdefault(dim, {"strong": 0, "medium": 0, "weak": 0})
             if counted:
                 tally[counted] += 1
-            found.append({"id": indicator_id, "strength": strength, "questions": self.evidence[indicator_id]})
-        clause = first_clause(self.bank.rules["dimension_rule"]["any_of"], *tally.values())
-        return {
-            "id": dim,
-            "status": POSITIVE if clause is not None else NOT_POSITIVE,
-            "clause": clause,
-            "indicators": found,
-        }
+            found.setdefault(dim, []).append(
+                {"id": indicator_id, "strength": strength, "questions": self.evidence[indicator_id]}
+            )
+        any_of = self.bank.rules["dimension_rule"]["any_of"]
+        dimensions = {}
+        for d in self.bank.data["dimensions"]:
+            tally = tallies.get(d["id"], {"strong": 0, "medium": 0, "weak": 0})
+            clause = first_clause(any_of, *tally.values())
+            dimensions[d["id"]] = {
+                "id": d["id"],
+                "status": POSITIVE if clause is not None else NOT_POSITIVE,
+                "clause": clause,
+                "indicators": found.get(d["id"], []),
+            }
+        return dimensions
 
     def positive(self, dim: str) -> bool:
         return self.dimensions[dim]["status"] == POSITIVE
@@ -164,11 +170,11 @@ def contradictions(state: State) -> list[dict]:
 def _optimistic(bank: QuestionBank, answers: dict, *, child: bool, forms) -> State:
     """Every unknown answer read on its risk side, follow-ups included (a fixed point of the walk)."""
     filled = dict(answers)
-    for _ in range(5):
-        state = State(bank, filled, child=child, forms=forms)
-        missing = [q for q in state.asked if state.sides[q.id] == UNANSWERED]
+    for _ in range(5):  # only the walk changes between rounds: the evidence is read once, at the end
+        asked = bank.asked(child=child, forms=forms, answers=filled)
+        missing = [q for q in asked if q.side(filled.get(q.id, UNKNOWN)) == UNANSWERED]
         if not missing:
-            return state
+            break
         for question in missing:
             filled[question.id] = question.risk_value()
     return State(bank, filled, child=child, forms=forms)
@@ -204,14 +210,8 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
     def assessed(ids) -> bool:
         return any(state.sides.get(q) in (RISK, SAFE, INFO) for q in ids)
 
-    act_questions = [q.id for q in state.asked if q.risk_answer.act or any(o.answer.act for o in q.options)]
-    means_dims = set(bank.rules["means_dimensions"])
-    means_questions = [
-        q.id
-        for q in state.asked
-        for a in [q.risk_answer, *[o.answer for o in q.options]]
-        if any(bank.indicators[i]["dimension"] in means_dims for i in a.evidence)
-    ]
+    act_questions = [q.id for q in state.asked if q.id in bank.act_questions]
+    means_questions = [q.id for q in state.asked if q.id in bank.means_questions]
     purpose_found = (
         state.positive("D4")
         or bool(state.per_se)
@@ -219,13 +219,11 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
     )
     forms_assessed = {}
     for form in bank.forms:
-        module = [q for q in state.asked if form["id"] in q.blocks]
-        if not module or not assessed([q.id for q in module]):
+        module = [q.id for q in state.asked if form["id"] in q.blocks]
+        if not module or not assessed(module):
             forms_assessed[form["id"]] = NOT_ASSESSED
         else:
-            forms_assessed[form["id"]] = (
-                FOUND if any(state.sides[q.id] == RISK for q in module) else NOT_FOUND
-            )
+            forms_assessed[form["id"]] = FOUND if any(state.sides[q] == RISK for q in module) else NOT_FOUND
     return {
         "schema": bank.schema,
         "catalogue": bank.version,

@@ -1,10 +1,11 @@
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from sira.accounts import tokens
 from sira.cases.models import Case
+from sira.testing import auth
 
 TODAY = dt.date.today()
 
@@ -42,7 +43,8 @@ def payload(**overrides):
 @pytest.fixture
 def api(awa):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=awa).key}")
+    auth.authenticator(awa)  # a token is created from a session that passed the second factor
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(awa)[1]}")
     return client
 
 
@@ -125,7 +127,9 @@ def test_service_provider_cannot_register(org_a):
     assert Case.objects.count() == 0
 
 
-def test_schema_is_published(client):
+def test_schema_is_published_to_logged_in_users(client, awa):
+    assert client.get("/api/v1/schema/").status_code == 401  # not to anyone (tests: accounts/test_tokens)
+    client.force_login(awa)
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     paths = response.json()["paths"]

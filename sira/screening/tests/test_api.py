@@ -211,7 +211,8 @@ def test_contradictory_answers_are_refused_and_nothing_is_stored(awa):
     assert Screening.objects.count() == 0
 
 
-def test_screening_endpoints_are_in_the_schema(client):
+def test_screening_endpoints_are_in_the_schema(client, awa):
+    client.force_login(awa)  # the schema is for logged-in users
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     paths = response.json()["paths"]
     assert {"/api/v1/screenings/", "/api/v1/screenings/{id}/", "/api/v1/screenings/score/"} <= set(paths)

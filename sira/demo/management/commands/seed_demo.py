@@ -20,3 +20,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
             self.stdout.write(f"  {user.username:18} {user.get_role_display()!s:26} {user.organisation}")
+        key = " ".join(spec["totp_key"][i : i + 4] for i in range(0, len(spec["totp_key"]), 4))
+        self.stdout.write(
+            "Second factor (every demo user): add the key " + key + " to an authenticator app (time-based),\n"
+            "  or print the current code with: python manage.py demo_code USERNAME"
+        )
