@@ -35,6 +35,12 @@ def can_break_glass(user) -> bool:
     )
 
 
+def offers_break_glass(user) -> bool:
+    """Whether to show the link to the emergency-access page (a role check, no query: the page itself
+    asks `can_break_glass`, which also refuses partner organisations)."""
+    return user.is_authenticated and user.role in BREAK_GLASS_ROLES
+
+
 def reviews_access(user) -> bool:
     """Committee and secretariat users who review emergency access and urgent sharing."""
     return (

@@ -7,7 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sira.accounts.access import can_break_glass, can_register_cases, reviews_access, sees_aggregates
+from sira.accounts.access import (
+    can_break_glass,
+    can_register_cases,
+    offers_break_glass,
+    reviews_access,
+    sees_aggregates,
+)
 from sira.audit.services import timeline
 from sira.cases import access, export, panels, search, services
 from sira.cases.filters import CaseListFilter
@@ -57,7 +63,7 @@ def case_list(request):
             "filtered": any(v for k, v in query.items() if k != "q"),
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
-            "can_break_glass": can_break_glass(request.user),
+            "can_break_glass": offers_break_glass(request.user),
             # National figures only: say so instead of an empty list (and an export of headers only).
             "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
