@@ -228,6 +228,8 @@ SIRA_AUDIT_TRIGGERS = env_bool("SIRA_AUDIT_TRIGGERS", True)
 
 # Statistics never show a count below this threshold (victim safety: small cells identify people).
 SIRA_SMALL_CELL_THRESHOLD = env_int("SIRA_SMALL_CELL_THRESHOLD", 5)
+# Break-glass: how long an emergency access to a case lasts (docs/security.md).
+SIRA_BREAK_GLASS_HOURS = env_int("SIRA_BREAK_GLASS_HOURS", 4)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,45 @@ AGGREGATE_ROLES = frozenset({Role.STATISTICIAN, Role.ADMINISTRATOR})
 ALL = Q(pk__isnull=False)
 
 
+# Break-glass (emergency access to a case outside one's scope): the roles that meet victims in person
+# and may face an emergency at night or at a border — never national/aggregate roles, prosecutors
+# (no emergency of theirs is met by reading a case) or anyone of an international partner organisation.
+BREAK_GLASS_ROLES = frozenset({Role.FRONTLINE, Role.CASE_MANAGER, Role.INVESTIGATOR, Role.SERVICE_PROVIDER})
+EXTERNAL_ORG_TYPES = frozenset({"InternationalOrganisation"})
+# The committee (CNCLTP secretariat): national roles of a ministry service review emergency access.
+COMMITTEE_ORG_TYPES = frozenset({"MinistryService"})
+
+
+def _org_type(user) -> str:
+    return user.organisation.org_type if user.organisation_id is not None else ""
+
+
+def can_break_glass(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in BREAK_GLASS_ROLES
+        and user.organisation_id is not None
+        and _org_type(user) not in EXTERNAL_ORG_TYPES
+    )
+
+
+def offers_break_glass(user) -> bool:
+    """Whether to show the link to the emergency-access page (a role check, no query: the page itself
+    asks `can_break_glass`, which also refuses partner organisations)."""
+    return user.is_authenticated and user.role in BREAK_GLASS_ROLES
+
+
+def reviews_access(user) -> bool:
+    """Committee and secretariat users who review emergency access and urgent sharing."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in AGGREGATE_ROLES
+        and _org_type(user) in COMMITTEE_ORG_TYPES
+    )
+
+
 def can_register_cases(user) -> bool:
     return user.is_authenticated and user.organisation_id is not None and user.role in CASE_EDITORS
 

@@ -3,12 +3,30 @@ the apps above the registry all call it; a case outside a user's reach answers 4
 case that does not exist."""
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from sira.accounts.access import CHANGE, EXPORT, VIEW, RecordPolicy, can_edit_in_scope, scope_q
+from sira.accounts.access import (
+    CHANGE,
+    EXPORT,
+    VIEW,
+    RecordPolicy,
+    can_edit_in_scope,
+    reviews_access,
+    scope_q,
+)
 from sira.accounts.models import Scope
-from sira.cases.models import Case, CaseGrant
+from sira.cases.models import AccessFlag, Case, CaseGrant
 
-__all__ = ["CHANGE", "EXPORT", "VIEW", "can", "get_case_for_user", "policy", "visible_cases"]
+__all__ = [
+    "CHANGE",
+    "EXPORT",
+    "VIEW",
+    "can",
+    "get_case_for_user",
+    "policy",
+    "visible_cases",
+    "visible_flags",
+]
 
 
 def _scope_q(user) -> Q:
@@ -25,7 +43,8 @@ def _granted_ids(user) -> list[int]:
     grantee = Q(user=user)
     if user.organisation_id is not None:
         grantee |= Q(organisation_id=user.organisation_id)
-    grants = CaseGrant.objects.filter(grantee, revoked_at__isnull=True)
+    live = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    grants = CaseGrant.objects.filter(grantee, live)
     return sorted(set(grants.values_list("case_id", flat=True)))
 
 
@@ -56,6 +75,34 @@ class CasePolicy(RecordPolicy):
 
 
 policy = CasePolicy()
+
+
+def emergency_grant(user, case) -> CaseGrant | None:
+    """The user's live emergency (break-glass) grant on a case, if that is how they see it."""
+    return (
+        CaseGrant.objects.filter(
+            case=case,
+            user=user,
+            basis=CaseGrant.Basis.EMERGENCY,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def visible_flags(user) -> QuerySet[AccessFlag]:
+    """Emergency accesses and urgent sharings a user is shown: all of them for the committee's
+    reviewers; those on the cases they own for everyone else (the owner is told)."""
+    flags = AccessFlag.objects.select_related("case", "raised_by", "reviewed_by", "grant")
+    if not user.is_authenticated or not user.is_active:
+        return flags.none()
+    if reviews_access(user):
+        return flags
+    return flags.filter(case__owner=user)
+
+
 visible_cases = policy.visible
 get_case_for_user = policy.get_for_user
 can = policy.can

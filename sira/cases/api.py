@@ -9,18 +9,23 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from sira.accounts.access import can_register_cases
+from sira.accounts.access import can_break_glass, can_register_cases
 from sira.cases import access, export, paging, search, services
 from sira.cases.filters import CaseListFilter
 from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
+    CaseSavedSerializer,
     CaseSummarySerializer,
     CaseUpdateSerializer,
     ConsentWriteSerializer,
+    EmergencyAccessSerializer,
+    EmergencyGrantSerializer,
+    ExploitationSerializer,
     ExploitationWriteSerializer,
     RouteStopSerializer,
+    RouteStopWriteSerializer,
     WithdrawalSerializer,
 )
 
@@ -49,15 +54,74 @@ def warnings_body(pending: services.NeedsConfirmation) -> dict:
     }
 
 
-def run_service(call, ok_status=status.HTTP_200_OK, body=None):
-    """Call a service write; its rule errors and warnings become 400 answers, like the pages' forms."""
+class Precondition:
+    """The version a write is made from: an If-Match header (the ETag of the detail, `"3"` or
+    `W/"3"`) or `version` in the body. PATCH needs one (428 Precondition Required otherwise), so a
+    client cannot overwrite a change it has not seen; DELETE and the withdrawal honour one if given.
+    A stale version answers 412 for If-Match, 409 for `version`, and changes nothing."""
+
+    def __init__(self, request, body_version=None, *, required: bool):
+        self.header = request.headers.get("If-Match")
+        self.version = body_version
+        self.error = None
+        if self.header is not None:
+            tag = self.header.strip()
+            if tag == "*":
+                self.version = None
+            else:
+                digits = tag.removeprefix("W/").strip('"')
+                self.version = int(digits) if digits.isdigit() else 0  # matches no record: 412
+        elif body_version is None and required:
+            self.error = Response(
+                {
+                    "detail": "Send the version you read: an If-Match header with the ETag of the "
+                    "record, or `version` in the body."
+                },
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
+
+    @property
+    def conflict_status(self) -> int:
+        return status.HTTP_412_PRECONDITION_FAILED if self.header else status.HTTP_409_CONFLICT
+
+
+def conflict_body(conflict: services.EditConflict) -> dict:
+    return {
+        "detail": conflict.message,
+        "changed_fields": conflict.labels(),
+        "changed_by": conflict.users,
+        "current_version": conflict.current_version,
+    }
+
+
+def run_service(call, ok_status=status.HTTP_200_OK, body=None, precondition=None, etag=None):
+    """Call a service write; its rule errors and warnings become 400 answers, like the pages' forms;
+    a stale version becomes 409 or 412 with the fields changed since."""
+    if precondition is not None and precondition.error is not None:
+        return precondition.error
     try:
         result = call()
     except services.NeedsConfirmation as pending:
         return Response(warnings_body(pending), status=status.HTTP_400_BAD_REQUEST)
+    except services.EditConflict as conflict:
+        code = precondition.conflict_status if precondition else status.HTTP_409_CONFLICT
+        answer = Response(conflict_body(conflict), status=code)
+        answer["ETag"] = services.version_tag(conflict.record)
+        return answer
     except ValidationError as error:
         return Response(error_body(error), status=status.HTTP_400_BAD_REQUEST)
-    return Response(body(result) if body else None, status=ok_status)
+    answer = Response(body(result) if body else None, status=ok_status)
+    if etag is not None and result is not None:
+        answer["ETag"] = services.version_tag(etag(result))
+    return answer
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag of the record as read (e.g. "3"). A PATCH needs it or `version` in the body.',
+)
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -177,15 +241,18 @@ class CaseViewSet(
             "add_exploitation": ExploitationWriteSerializer,
             "change_exploitation": ExploitationWriteSerializer,
             "add_route_stop": RouteStopSerializer,
-            "change_route_stop": RouteStopSerializer,
+            "change_route_stop": RouteStopWriteSerializer,
             "record_consent": ConsentWriteSerializer,
             "withdraw_consent": WithdrawalSerializer,
+            "emergency_access": EmergencyAccessSerializer,
         }.get(self.action, CaseDetailSerializer)
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
         services.read_identity(case, by=request.user, request=request)
-        return Response(CaseDetailSerializer(case).data)
+        answer = Response(CaseDetailSerializer(case).data)
+        answer["ETag"] = services.version_tag(case)
+        return answer
 
     def create(self, request, *args, **kwargs):
         if not can_register_cases(request.user):
@@ -203,6 +270,13 @@ class CaseViewSet(
             lambda case: {"id": case.pk, "case_number": case.case_number},
         )
 
+    @extend_schema(
+        parameters=[IF_MATCH],
+        responses={200: CaseSavedSerializer, 400: None, 409: None, 412: None, 428: None},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
     def update(self, request, *args, **kwargs):
         case = self.get_object()
         serializer = CaseUpdateSerializer(case, data=request.data, partial=True)
@@ -210,6 +284,7 @@ class CaseViewSet(
         data = dict(serializer.validated_data)
         confirmed = data.pop("confirm_warnings", [])
         person = data.pop("person", {})
+        precondition = Precondition(request, data.pop("version", None), required=True)
 
         def call():
             services.update_case(
@@ -219,11 +294,14 @@ class CaseViewSet(
                 person=person,
                 case_fields=data,
                 confirmed_warnings=confirmed,
+                version=precondition.version,
             )
             case.refresh_from_db()
             return case
 
-        return run_service(call, body=lambda c: CaseSummarySerializer(c).data)
+        return run_service(
+            call, body=lambda c: CaseSavedSerializer(c).data, precondition=precondition, etag=lambda c: c
+        )
 
     @extend_schema(
         parameters=[
@@ -256,7 +334,12 @@ class CaseViewSet(
         data = dict(serializer.validated_data)
         return data, data.pop("confirm_warnings", [])
 
-    @extend_schema(request=ExploitationWriteSerializer, responses={201: ExploitationWriteSerializer})
+    @staticmethod
+    def _delete_precondition(request):
+        version = request.query_params.get("version")
+        return Precondition(request, int(version) if (version or "").isdigit() else None, required=False)
+
+    @extend_schema(request=ExploitationWriteSerializer, responses={201: ExploitationSerializer})
     @action(detail=True, methods=["post"], url_path="exploitations")
     def add_exploitation(self, request, pk=None):
         case = self.get_object()
@@ -266,28 +349,45 @@ class CaseViewSet(
                 case, by=request.user, data=data, confirmed_warnings=confirmed, request=request
             ),
             status.HTTP_201_CREATED,
-            lambda e: {"id": e.pk, **ExploitationWriteSerializer(e).data},
+            lambda e: ExploitationSerializer(e).data,
+            etag=lambda e: e,
         )
 
-    @extend_schema(request=ExploitationWriteSerializer, responses={200: ExploitationWriteSerializer})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=ExploitationWriteSerializer,
+        responses={200: ExploitationSerializer, 409: None, 412: None, 428: None},
+    )
     @action(detail=True, methods=["patch", "delete"], url_path=r"exploitations/(?P<part_pk>\d+)")
     def change_exploitation(self, request, pk=None, part_pk=None):
         case = self.get_object()
         exploitation = get_object_or_404(Exploitation, pk=part_pk, case=case)
         if request.method == "DELETE":
+            precondition = self._delete_precondition(request)
             return run_service(
-                lambda: services.remove_exploitation(exploitation, by=request.user, request=request),
+                lambda: services.remove_exploitation(
+                    exploitation, by=request.user, request=request, version=precondition.version
+                ),
                 status.HTTP_204_NO_CONTENT,
+                precondition=precondition,
             )
         data, confirmed = self._write(request, ExploitationWriteSerializer)
+        precondition = Precondition(request, data.pop("version", None), required=True)
 
         def call():
             services.update_exploitation(
-                exploitation, by=request.user, data=data, confirmed_warnings=confirmed, request=request
+                exploitation,
+                by=request.user,
+                data=data,
+                confirmed_warnings=confirmed,
+                request=request,
+                version=precondition.version,
             )
             return Exploitation.objects.get(pk=exploitation.pk)
 
-        return run_service(call, body=lambda e: {"id": e.pk, **ExploitationWriteSerializer(e).data})
+        return run_service(
+            call, body=lambda e: ExploitationSerializer(e).data, precondition=precondition, etag=lambda e: e
+        )
 
     @extend_schema(request=RouteStopSerializer, responses={201: RouteStopSerializer})
     @action(detail=True, methods=["post"], url_path="route")
@@ -297,26 +397,43 @@ class CaseViewSet(
         return run_service(
             lambda: services.add_route_stop(case, by=request.user, data=data, request=request),
             status.HTTP_201_CREATED,
-            lambda s: {"id": s.pk, "order": s.order, **RouteStopSerializer(s).data},
+            lambda s: {"order": s.order, **RouteStopSerializer(s).data},
+            etag=lambda s: s,
         )
 
-    @extend_schema(request=RouteStopSerializer, responses={200: RouteStopSerializer})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=RouteStopWriteSerializer,
+        responses={200: RouteStopSerializer, 409: None, 412: None, 428: None},
+    )
     @action(detail=True, methods=["patch", "delete"], url_path=r"route/(?P<part_pk>\d+)")
     def change_route_stop(self, request, pk=None, part_pk=None):
         case = self.get_object()
         stop = get_object_or_404(RouteStop, pk=part_pk, case=case)
         if request.method == "DELETE":
+            precondition = self._delete_precondition(request)
             return run_service(
-                lambda: services.remove_route_stop(stop, by=request.user, request=request),
+                lambda: services.remove_route_stop(
+                    stop, by=request.user, request=request, version=precondition.version
+                ),
                 status.HTTP_204_NO_CONTENT,
+                precondition=precondition,
             )
-        data, _ = self._write(request, RouteStopSerializer)
+        data, _ = self._write(request, RouteStopWriteSerializer)
+        precondition = Precondition(request, data.pop("version", None), required=True)
 
         def call():
-            services.update_route_stop(stop, by=request.user, data=data, request=request)
+            services.update_route_stop(
+                stop, by=request.user, data=data, request=request, version=precondition.version
+            )
             return RouteStop.objects.get(pk=stop.pk)
 
-        return run_service(call, body=lambda s: {"id": s.pk, "order": s.order, **RouteStopSerializer(s).data})
+        return run_service(
+            call,
+            body=lambda s: {"order": s.order, **RouteStopSerializer(s).data},
+            precondition=precondition,
+            etag=lambda s: s,
+        )
 
     @extend_schema(request=ConsentWriteSerializer, responses={201: ConsentWriteSerializer})
     @action(detail=True, methods=["post"], url_path="consents")
@@ -331,6 +448,8 @@ class CaseViewSet(
                 given=data["given"],
                 organisations=data.get("organisations", []),
                 recorded_on=data.get("recorded_on"),
+                legal_basis=data.get("legal_basis") or "",
+                justification=data.get("justification") or "",
                 request=request,
             ),
             status.HTTP_201_CREATED,
@@ -343,9 +462,32 @@ class CaseViewSet(
         case = self.get_object()
         consent = get_object_or_404(Consent, pk=part_pk, case=case)
         data, _ = self._write(request, WithdrawalSerializer)
+        precondition = Precondition(request, data.pop("version", None), required=False)
         return run_service(
             lambda: services.withdraw_consent(
-                consent, by=request.user, on=data.get("withdrawn_on"), request=request
+                consent,
+                by=request.user,
+                on=data.get("withdrawn_on"),
+                request=request,
+                version=precondition.version,
             ),
             body=lambda ended: {"withdrawn": True, "grants_ended": len(ended)},
+            precondition=precondition,
+        )
+
+    @extend_schema(request=EmergencyAccessSerializer, responses={201: EmergencyGrantSerializer})
+    @action(detail=False, methods=["post"], url_path="emergency-access")
+    def emergency_access(self, request):
+        """Break-glass: read a case outside one's reach for a few hours, on a written reason; the case
+        owner and the committee are told and the committee reviews it (docs/security.md)."""
+        if not can_break_glass(request.user):
+            raise PermissionDenied
+        serializer = EmergencyAccessSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return run_service(
+            lambda: services.request_emergency_access(
+                by=request.user, request=request, **serializer.validated_data
+            ),
+            status.HTTP_201_CREATED,
+            lambda grant: EmergencyGrantSerializer(grant).data,
         )

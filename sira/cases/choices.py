@@ -88,3 +88,7 @@ def age_group(age: int | None) -> str:
         if lo <= age <= hi:
             return code
     return ""
+
+
+def legal_basis():
+    return choices("legal_basis")

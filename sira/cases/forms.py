@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from sira.accounts.models import Organisation
 from sira.cases import services
-from sira.cases.models import PERSON_FIELDS, Case, Person, RouteStop
+from sira.cases.models import PERSON_FIELDS, AccessFlag, Case, Person, RouteStop
 from sira.core.vocab import choices, terms
 from sira.geo.models import Cercle, Region
 
@@ -84,7 +84,55 @@ class ServiceErrorsMixin:
             self.add_error(None, message)
 
 
-class PersonForm(ServiceErrorsMixin, forms.ModelForm):
+def _as_data(value) -> list[str]:
+    """A stored value as a browser would post it (for a field refreshed after a conflict)."""
+    if value is None:
+        return [""]
+    values = value if isinstance(value, list | tuple) else [value]
+    return [str(getattr(v, "code", v)) for v in values]
+
+
+class VersionedMixin:
+    """An edit form that carries the version of the record it was opened on (a hidden field) and each
+    field's value as the page showed it (Django's hidden initial), so the page sends the service only
+    what the worker changed and the version they saw. The service refuses a stale version
+    (services.EditConflict); `show_conflict` then marks the fields both changed, refreshes the
+    others to the saved values, and moves the version on so the worker can check and save again."""
+
+    def track_version(self, version: int) -> None:
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, initial=version)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.show_hidden_initial = True
+
+    def expected_version(self):
+        return (getattr(self, "cleaned_data", None) or {}).get("version")
+
+    def changed_input(self, data: dict) -> dict:
+        """Of the service input `data`, only what the worker changed on the page."""
+        changed = set(self.changed_data) - {"version"}
+        return {k: v for k, v in data.items() if k in changed}
+
+    def show_conflict(self, conflict, instance, *, part: str = "") -> None:
+        names = set()
+        for stored in conflict.fields:
+            head, _dot, name = stored.rpartition(".")
+            if head == part:
+                names.add(name.removesuffix("_id"))
+        data = self.data.copy()
+        touched = set(self.changed_data)
+        for name in sorted(names & set(self.fields)):
+            if name in touched:
+                self.add_error(name, _("Someone else changed this after you opened the page: check it."))
+            else:
+                value = self.fields[name].prepare_value(getattr(instance, name, None))
+                for key in (self.add_prefix(name), self.add_initial_prefix(name)):
+                    data.setlist(key, _as_data(value))
+        data[self.add_prefix("version")] = str(instance.version)
+        self.data = data
+
+
+class PersonForm(VersionedMixin, ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = PERSON_FIELDS
@@ -144,7 +192,7 @@ class CaseForm(ServiceErrorsMixin, forms.ModelForm):
             self.initial["identification_date"] = timezone.localdate()
 
 
-class CaseEditForm(CaseForm):
+class CaseEditForm(VersionedMixin, CaseForm):
     essentials = [*CASE_ESSENTIALS, "case_status", "closure_reason"]
 
     class Meta(CaseForm.Meta):
@@ -221,7 +269,7 @@ class ExploitationForm(ServiceErrorsMixin, forms.Form):
         return {k: v for k, v in data.items() if k != "exploitation_forms" and v not in ("", None, [])}
 
 
-class SingleExploitationForm(ExploitationForm):
+class SingleExploitationForm(VersionedMixin, ExploitationForm):
     """One form of exploitation with its details, added or edited after registration."""
 
     exploitation_forms = None
@@ -234,13 +282,19 @@ class SingleExploitationForm(ExploitationForm):
     field_order = ["form"]
 
     def service_input(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         for key in ("industry", "subsector", "recruiter_relationship"):
             data[key] = data.get(key) or ""
         return data
 
+    def changed_input(self, data: dict) -> dict:
+        changed = super().changed_input(data)
+        if "subsector" in changed and "industry" in data:  # the industry follows its sub-sector
+            changed["industry"] = data["industry"]
+        return changed
 
-class RouteStopForm(ServiceErrorsMixin, forms.ModelForm):
+
+class RouteStopForm(VersionedMixin, ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = RouteStop
         fields = ["kind", "country", "region", "cercle", "locality", "date"]
@@ -259,7 +313,7 @@ class RouteStopForm(ServiceErrorsMixin, forms.ModelForm):
         return any(self.data.get(self.add_prefix(name)) for name in self.fields)
 
     def service_input(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("id", "DELETE")}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("id", "DELETE", "version")}
 
 
 RouteFormSet = forms.modelformset_factory(RouteStop, form=RouteStopForm, extra=3, max_num=12)
@@ -271,6 +325,23 @@ def consent_question(label, choices=TRI):
     """One purpose's question. Never "required" here: whether registration consent was recorded is
     the service's rule, with its own message."""
     return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, required=False)
+
+
+def legal_basis_fields():
+    """A refused registration's legal basis and its written justification (rules.check_consents)."""
+    return (
+        forms.ChoiceField(
+            label=gettext_lazy("Legal basis, if the person refuses registration"),
+            choices=lambda: [("", "—"), *choices("legal_basis")],
+            required=False,
+            help_text=gettext_lazy("Only when registration is refused: the case is then kept on this basis."),
+        ),
+        forms.CharField(
+            label=gettext_lazy("Why this legal basis applies"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
+        ),
+    )
 
 
 def sharing_organisations():
@@ -287,11 +358,20 @@ class ConsentForm(ServiceErrorsMixin, forms.Form):
     refusal)."""
 
     Registration = consent_question(gettext_lazy("Consents to registration in Sira"), TRI[:2])
+    legal_basis, justification = legal_basis_fields()
     Sharing = consent_question(gettext_lazy("Consents to sharing with named organisations"))
     share_with = sharing_organisations()
     Statistics = consent_question(gettext_lazy("Consents to anonymised statistics and research"))
     Contact = consent_question(gettext_lazy("Consents to being contacted for follow-up"))
-    essentials = ["Registration", "Sharing", "share_with", "Statistics", "Contact"]
+    essentials = [
+        "Registration",
+        "legal_basis",
+        "justification",
+        "Sharing",
+        "share_with",
+        "Statistics",
+        "Contact",
+    ]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).update({"Sharing": "", "Statistics": "", "Contact": ""})
@@ -309,6 +389,11 @@ class ConsentForm(ServiceErrorsMixin, forms.Form):
         for purpose in ("Registration", "Sharing", "Statistics", "Contact"):
             if data.get(purpose) in ("yes", "no"):
                 out[purpose] = {"given": data[purpose] == "yes"}
+        if "Registration" in out and data.get("legal_basis"):
+            out["Registration"] |= {
+                "legal_basis": data["legal_basis"],
+                "justification": data.get("justification"),
+            }
         if data.get("share_with"):
             out.setdefault("Sharing", {"given": False})["organisations"] = list(data["share_with"])
         return out
@@ -317,6 +402,7 @@ class ConsentForm(ServiceErrorsMixin, forms.Form):
 class ConsentRecordForm(ServiceErrorsMixin, forms.Form):
     given = forms.ChoiceField(label=gettext_lazy("Answer"), choices=TRI[:2], widget=forms.RadioSelect)
     organisations = sharing_organisations()
+    legal_basis, justification = legal_basis_fields()
     recorded_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
 
     def __init__(self, *args, purpose: str, **kwargs):
@@ -324,9 +410,11 @@ class ConsentRecordForm(ServiceErrorsMixin, forms.Form):
         self.initial.setdefault("recorded_on", timezone.localdate())
         if purpose != "Sharing":
             del self.fields["organisations"]
+        if purpose != "Registration":
+            del self.fields["legal_basis"], self.fields["justification"]
 
 
-class WithdrawConsentForm(ServiceErrorsMixin, forms.Form):
+class WithdrawConsentForm(VersionedMixin, ServiceErrorsMixin, forms.Form):
     withdrawn_on = forms.DateField(label=gettext_lazy("Withdrawn on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -349,6 +437,30 @@ def apply_service_errors(error: ValidationError, targets: dict) -> None:
             field = "__all__"
         for message in messages:
             form.add_service_error(field if field != "__all__" else None, message)
+
+
+class EmergencyAccessForm(ServiceErrorsMixin, forms.Form):
+    """Break-glass: a case number and the emergency, in writing (services.request_emergency_access)."""
+
+    case_number = forms.CharField(label=gettext_lazy("Case number"), max_length=40)
+    reason = forms.CharField(
+        label=gettext_lazy("The emergency"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Why you need this case now. Do not write the person's name: the committee reads it."
+        ),
+    )
+
+
+class AccessReviewForm(ServiceErrorsMixin, forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("Review"),
+        choices=AccessFlag.Verdict.choices,
+        widget=forms.RadioSelect,
+    )
+    review_note = forms.CharField(
+        label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class CaseRegistration:

@@ -65,6 +65,12 @@ EXPLOITATION_FIELDS = [
 ]
 
 
+def version_field():
+    """The record's version: services.py raises it on every save with `UPDATE … WHERE version =
+    expected`, so an edit made from a stale copy is refused instead of silently overwriting."""
+    return models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+
 class Person(models.Model):
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
@@ -101,6 +107,7 @@ class Person(models.Model):
     has_disability = models.BooleanField(_("has a disability"), null=True, blank=True)
     disability_details = IdentityTextField(_("disability details"), blank=True, null=True)
     is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+    version = version_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,6 +213,7 @@ class Case(models.Model):
     )
     narrative = IdentityTextField(_("narrative"), blank=True, null=True)
     is_synthetic = models.BooleanField(_("synthetic demo record"), default=False)
+    version = version_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -283,6 +291,7 @@ class Exploitation(models.Model):
     )
     start_date = models.DateField(_("start of exploitation"), null=True, blank=True)
     end_date = models.DateField(_("end of exploitation"), null=True, blank=True)
+    version = version_field()
 
     class Meta:
         verbose_name = _("exploitation")
@@ -316,6 +325,7 @@ class RouteStop(models.Model):
     cercle = optional_cercle(_("cercle"))
     locality = models.CharField(_("town or site"), max_length=100, blank=True)  # hte_City
     date = models.DateField(_("date"), null=True, blank=True)  # hte_Date
+    version = version_field()
 
     class Meta:
         ordering = ["order"]
@@ -351,6 +361,12 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
+    # A refused registration may still be recorded on a legal basis (rules.check_consents).
+    legal_basis = models.CharField(
+        _("legal basis without consent"), max_length=30, choices=choices.legal_basis, blank=True
+    )
+    basis_justification = IdentityTextField(_("justification of the legal basis"), blank=True, null=True)
+    version = version_field()
 
     class Meta:
         ordering = ["purpose", "-recorded_on"]
@@ -367,7 +383,13 @@ class Consent(models.Model):
 
 class CaseGrant(models.Model):
     """Need-to-know access to one case for a user or an organisation outside its scope (sharing with
-    consent, referral). Revoked grants are kept for the record."""
+    consent, referral, urgent sharing, break-glass). Revoked and expired grants are kept for the record."""
+
+    class Basis(models.TextChoices):
+        OWN = "own", _("own organisation")
+        CONSENT = "consent", _("sharing consent")
+        URGENT = "urgent", _("urgent reason, without consent")
+        EMERGENCY = "emergency", _("emergency access (break-glass)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
     organisation = models.ForeignKey(
@@ -378,7 +400,9 @@ class CaseGrant(models.Model):
     )
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
+    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices, default=Basis.CONSENT)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -396,6 +420,49 @@ class CaseGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.organisation_id or self.user_id}"
+
+
+class AccessFlag(models.Model):
+    """Access given outside the usual need-to-know path — emergency access (break-glass) or sharing on
+    an urgent reason without consent — flagged to the case owner and the committee, and reviewed."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency access")
+        URGENT_SHARING = "urgent_sharing", _("Sharing without consent on an urgent reason")
+
+    class Verdict(models.TextChoices):
+        JUSTIFIED = "justified", _("Justified")
+        UNJUSTIFIED = "unjustified", _("Unjustified")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_flags")
+    grant = models.OneToOneField(CaseGrant, on_delete=models.CASCADE, related_name="flag")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    # Free text: it may name people, so it is encrypted like a narrative.
+    reason = IdentityTextField(_("reason"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    verdict = models.CharField(_("review"), max_length=20, choices=Verdict.choices, blank=True)
+    review_note = IdentityTextField(_("review note"), blank=True, null=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("access flag")
+        verbose_name_plural = _("access flags")
+        indexes = [models.Index(fields=["verdict", "-created_at"], name="access_flag_review")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.case_id}"
 
 
 class CaseNumberCounter(models.Model):

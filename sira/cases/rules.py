@@ -113,26 +113,69 @@ def check_route_stop(stop: dict, *, prefix: str = "route") -> dict[str, str]:
     return errors
 
 
-def check_consents(consents: dict) -> dict[str, str]:
+def check_consents(consents: dict, *, age=None, legal_bases=()) -> dict[str, str]:
     """`consents` maps a purpose to {"given": bool, "organisations": [...]}; a purpose absent from it
-    was not asked."""
+    was not asked. A refused registration needs a recorded legal basis (one of `legal_bases`, from
+    the `legal_basis` vocabulary) with a written justification; the child's best interest only for a
+    child (an unknown age is presumed a child, `is_child`)."""
     errors: dict[str, str] = {}
-    if "Registration" not in consents:
+    registration = consents.get("Registration")
+    if registration is None:
         errors["consents.Registration"] = _("Record whether the person consents to registration.")
+    elif not registration.get("given"):
+        basis = registration.get("legal_basis") or ""
+        if not basis:
+            errors["consents.legal_basis"] = _(
+                "The person refuses registration: a case can only be registered without consent on a "
+                "recorded legal basis (the child's best interest or a vital interest)."
+            )
+        elif basis not in legal_bases:
+            errors["consents.legal_basis"] = _("Choose a legal basis from the list.")
+        elif basis == "ChildBestInterest" and not is_child(age):
+            errors["consents.legal_basis"] = _("The child's best interest applies only to a child.")
+        if basis and not (registration.get("justification") or "").strip():
+            errors["consents.justification"] = _("Explain in writing why the legal basis applies.")
+    elif registration.get("legal_basis"):
+        errors["consents.legal_basis"] = _("A legal basis is recorded only when registration is refused.")
     for purpose, answer in consents.items():
         if answer.get("organisations") and not (purpose == "Sharing" and answer.get("given")):
             errors["consents.Sharing"] = _("Organisations can only be named when sharing is consented to.")
     return errors
 
 
+def check_case_number(*, taken: bool) -> dict[str, str]:
+    if taken:
+        return {"case.case_number": _("This case number is already used in your organisation.")}
+    return {}
+
+
+def check_distinct_forms(forms) -> dict[str, str]:
+    if len(set(forms or ())) != len(list(forms or ())):
+        return {"exploitation.forms": _("Give each form of exploitation once.")}
+    return {}
+
+
 def check_registration(
-    *, person: dict, case: dict, exploitation: dict, route: list[dict], consents: dict, today: dt.date
+    *,
+    person: dict,
+    case: dict,
+    exploitation: dict,
+    route: list[dict],
+    consents: dict,
+    today: dt.date,
+    legal_bases=(),
 ) -> dict[str, str]:
     """Every hard rule of a new case, all at once."""
+    age = age_at_identification(
+        birth_date=person.get("birth_date"),
+        estimated_age=person.get("estimated_age"),
+        identification_date=case.get("identification_date"),
+    )
     return {
         **check_person(person, identification_date=case.get("identification_date"), today=today),
         **check_case(case, today=today),
         **check_forms(exploitation.get("forms")),
+        **check_distinct_forms(exploitation.get("forms")),
         **check_exploitation(exploitation),
         **{k: v for row in exploitation.get("rows", []) for k, v in check_exploitation(row).items()},
         **{
@@ -140,16 +183,49 @@ def check_registration(
             for i, stop in enumerate(route, 1)
             for k, v in check_route_stop(stop, prefix=f"route.{i}").items()
         },
-        **check_consents(consents),
+        **check_consents(consents, age=age, legal_bases=legal_bases),
     }
 
 
-def check_grant_consent(*, organisation_id: int, sharing_organisation_ids: set[int]) -> dict[str, str]:
-    """An organisation may be given access to a case only with the person's active consent to share
-    with that organisation."""
-    if organisation_id not in sharing_organisation_ids:
-        return {"organisation": _("The person has not consented to sharing with this organisation.")}
+def check_sharing(*, basis: str | None, urgent_reason: str = "") -> dict[str, str]:
+    """An organisation may be given access to a case only on a basis: its own organisation, the
+    person's active consent to share with that organisation, or an urgent reason written down (the
+    grant is then flagged for the committee's review)."""
+    if basis is None and not (urgent_reason or "").strip():
+        return {
+            "organisation": _(
+                "The person has not consented to sharing with this organisation. Record their consent, "
+                "or give the urgent reason for sharing without it (it will be reviewed by the committee)."
+            )
+        }
     return {}
+
+
+# Break-glass: a written reason of at least this many characters.
+EMERGENCY_REASON_MIN = 20
+
+
+def check_emergency_request(*, allowed: bool, reason: str, already_visible: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not allowed:
+        errors["__all__"] = _("Your role cannot request emergency access.")
+    elif already_visible:
+        errors["case_number"] = _("You already have access to this case.")
+    if len((reason or "").strip()) < EMERGENCY_REASON_MIN:
+        errors["reason"] = _(
+            "Explain the emergency in at least %(min)d characters (without naming the person)."
+        ) % {"min": EMERGENCY_REASON_MIN}
+    return errors
+
+
+def conflict_message(labels: list[str], users: list[str]) -> str:
+    """What a worker reads when someone else saved the record after they opened it."""
+    if labels:
+        return _(
+            "Nothing was saved: %(users)s changed this record after you opened it (%(fields)s). "
+            "Check these fields and save again."
+        ) % {"users": ", ".join(users) or _("someone else"), "fields": ", ".join(labels)}
+    return _("Nothing was saved: this record was changed after you opened it. Reload it and save again.")
 
 
 def check_exploitation_removal(remaining: int) -> dict[str, str]:

@@ -27,7 +27,7 @@ class ExploitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Exploitation
-        fields = EXPLOITATION_FIELDS
+        fields = ["id", *EXPLOITATION_FIELDS, "version"]
 
 
 class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -35,7 +35,20 @@ class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
 
     class Meta:
         model = RouteStop
-        fields = ["kind", "country", "region", "cercle", "locality", "date"]
+        fields = ["id", "kind", "country", "region", "cercle", "locality", "date", "version"]
+
+
+def version_field():
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version read (as in the ETag). Required unless an If-Match header gives it: a "
+        "stale version is refused with 409 (412 for If-Match) and nothing is changed.",
+    )
+
+
+class RouteStopWriteSerializer(RouteStopSerializer):
+    version = version_field()
 
 
 def confirm_field():
@@ -53,6 +66,13 @@ class ConsentInputSerializer(serializers.Serializer):
     organisations = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), many=True, required=False
     )
+    legal_basis = serializers.ChoiceField(
+        choices=list(terms("legal_basis")),
+        required=False,
+        allow_blank=True,
+        help_text="Registration refused: the legal basis the case is kept on (with a justification).",
+    )
+    justification = serializers.CharField(required=False, allow_blank=True, write_only=True)
 
 
 class CaseSummarySerializer(serializers.ModelSerializer):
@@ -97,7 +117,15 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "person",
             "exploitations",
             "route",
+            "version",
         ]
+
+
+class CaseSavedSerializer(CaseSummarySerializer):
+    """A case as an edit leaves it, with the version to send with the next edit."""
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = [*CaseSummarySerializer.Meta.fields, "version"]
 
 
 class CaseCreateSerializer(serializers.ModelSerializer):
@@ -145,6 +173,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 class CaseUpdateSerializer(serializers.ModelSerializer):
     person = PersonSerializer(required=False, partial=True)
     confirm_warnings = confirm_field()
+    version = version_field()
 
     class Meta:
         model = Case
@@ -160,11 +189,13 @@ class CaseUpdateSerializer(serializers.ModelSerializer):
             "narrative",
             "person",
             "confirm_warnings",
+            "version",
         ]
 
 
 class ExploitationWriteSerializer(ExploitationSerializer):
     confirm_warnings = confirm_field()
+    version = version_field()
 
     class Meta(ExploitationSerializer.Meta):
         fields = [*ExploitationSerializer.Meta.fields, "confirm_warnings"]
@@ -176,3 +207,14 @@ class ConsentWriteSerializer(ConsentInputSerializer):
 
 class WithdrawalSerializer(serializers.Serializer):
     withdrawn_on = serializers.DateField(required=False)
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The consent's version read.")
+
+
+class EmergencyAccessSerializer(serializers.Serializer):
+    case_number = serializers.CharField(max_length=40)
+    reason = serializers.CharField(help_text="The emergency, in writing (no name: the committee reads it).")
+
+
+class EmergencyGrantSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case_id")
+    expires_at = serializers.DateTimeField()

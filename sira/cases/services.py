@@ -9,18 +9,22 @@ again with the warnings' codes in `confirmed_warnings` (the confirmation is kept
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from sira.accounts.access import can_break_glass
 from sira.audit.models import AuditEvent
-from sira.audit.services import record
+from sira.audit.services import field_label, record
 from sira.cases import rules
 from sira.cases.models import (
     EXPLOITATION_FIELDS,
     IDENTITY_FIELDS,
+    AccessFlag,
     Case,
     CaseGrant,
     CaseNumberCounter,
@@ -43,6 +47,24 @@ class NeedsConfirmation(Exception):
     def __init__(self, warnings: list[rules.Warning]):
         super().__init__([w.code for w in warnings])
         self.warnings = warnings
+
+
+class EditConflict(Exception):
+    """The record was saved by someone else after the caller read it (its version moved on): nothing
+    was written. `fields` names what changed since (as the audit log stores them, never values)."""
+
+    def __init__(self, record, *, expected: int, fields: list[str], users: list[str]):
+        super().__init__(f"{record._meta.label_lower}:{record.pk} is at version {record.version}")
+        self.record, self.expected, self.fields, self.users = record, expected, fields, users
+        self.current_version = record.version
+
+    def labels(self) -> list[str]:
+        """The changed fields' names in the active language (the case's own labels)."""
+        return list(dict.fromkeys(capfirst(field_label(Case, f)) for f in self.fields))
+
+    @property
+    def message(self) -> str:
+        return rules.conflict_message(self.labels(), self.users)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -98,6 +120,59 @@ def _today() -> dt.date:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Versions: no lost update. Every save of an editable record raises its version with
+# `UPDATE … SET version = version + 1 WHERE pk = … AND version = <as read>`: a concurrent save that
+# got there first makes the update match no row, and the write is refused. A caller that read the
+# record earlier (a page, an API client) passes the version it read as `version`; a stale one raises
+# EditConflict, naming the fields changed since (from the audit log, which records each version).
+
+
+def _changed_since(case_id: int, expected: int, *, key: str, **where) -> tuple[list[str], list[str]]:
+    """The fields changed (and who changed them) in the case's audit events after version
+    `expected` of a record; `key` names where an event keeps that record's version."""
+    events = AuditEvent.objects.filter(
+        object_type="cases.case", object_id=str(case_id), action=AuditEvent.Action.CHANGE, **where
+    ).order_by("id")
+    fields: list[str] = []
+    users: list[str] = []
+    for event in events:
+        if (event.detail.get(key) or 0) > expected:
+            named = event.detail.get("fields", [])
+            if key == "person_version":
+                named = [f for f in named if f.startswith("person.")]
+            fields += [f for f in named if f not in fields]
+            users += [event.actor_username] if event.actor_username not in users else []
+    return fields, users
+
+
+def _conflict(record, expected: int, case_id: int, *, key="version", **where) -> EditConflict:
+    fields, users = _changed_since(case_id, expected, key=key, **where)
+    return EditConflict(record, expected=expected, fields=fields, users=users)
+
+
+def _check_version(record, expected, case_id: int, *, key="version", **where) -> None:
+    """Refuse a write made from a copy of `record` older than the row (read under lock)."""
+    if expected is not None and int(expected) != record.version:
+        raise _conflict(record, int(expected), case_id, key=key, **where)
+
+
+def _advance(record, case_id: int, *, key="version", **where) -> int:
+    """Raise the version of `record` (as read) by one, or refuse if another save got there first."""
+    model = type(record)
+    if not model.objects.filter(pk=record.pk, version=record.version).update(version=F("version") + 1):
+        fresh = model.objects.get(pk=record.pk)
+        raise _conflict(fresh, record.version, case_id, key=key, **where)
+    record.version += 1
+    return record.version
+
+
+def version_tag(record) -> str:
+    """The ETag of a record's API representation: its version (a case's covers its person's fields,
+    which are edited with it)."""
+    return f'"{record.version}"'
+
+
+# ---------------------------------------------------------------------------------------------------
 # Registration
 
 
@@ -142,15 +217,21 @@ def _prepare_registration(case: dict, route: list[dict]):
     return case, route, checked_case, checked_route
 
 
-def _registration_errors(person, checked_case, exploitation, checked_route, consents) -> dict:
-    return rules.check_registration(
+def _registration_errors(person, checked_case, exploitation, checked_route, consents, *, by=None) -> dict:
+    errors = rules.check_registration(
         person=person,
         case=checked_case,
         exploitation=exploitation,
         route=checked_route,
         consents=consents,
         today=_today(),
+        legal_bases=set(terms("legal_basis")),
     )
+    number = (checked_case.get("case_number") or "").strip().upper()
+    if number and by is not None and by.organisation_id is not None:
+        taken = Case.objects.filter(organisation_id=by.organisation_id, case_number=number).exists()
+        errors |= rules.check_case_number(taken=taken)
+    return errors
 
 
 def registration_errors(*, person: dict, case: dict, exploitation: dict, route: list[dict], consents: dict):
@@ -158,6 +239,16 @@ def registration_errors(*, person: dict, case: dict, exploitation: dict, route: 
     that a worker sees all errors at once; `register_case` checks the same before writing."""
     _, _, checked_case, checked_route = _prepare_registration(case, route)
     return _registration_errors(person, checked_case, exploitation, checked_route, consents)
+
+
+def _consent_row(answer: dict) -> dict:
+    """The columns of a Consent row from an answer ({"given", "legal_basis", "justification"})."""
+    basis = answer.get("legal_basis") or ""
+    return {
+        "given": answer["given"],
+        "legal_basis": basis,
+        "basis_justification": (answer.get("justification") or "").strip() if basis else "",
+    }
 
 
 @transaction.atomic
@@ -178,7 +269,7 @@ def register_case(
     `exploitation` holds `forms` (one row each) and the details they share; `consents` maps a
     purpose to {"given": bool, "organisations": [...]}; a purpose left out was not asked."""
     case, route, checked_case, checked_route = _prepare_registration(case, route)
-    _raise_if(_registration_errors(person, checked_case, exploitation, checked_route, consents))
+    _raise_if(_registration_errors(person, checked_case, exploitation, checked_route, consents, by=by))
     details = {k: v for k, v in exploitation.items() if k not in ("forms", "rows")}
     # One row per form: the same details for each (the page), or each row its own (the API).
     rows = exploitation.get("rows") or [{"form": form, **details} for form in exploitation.get("forms", [])]
@@ -203,7 +294,11 @@ def register_case(
     )
     if not case_obj.case_number:
         case_obj.case_number = next_case_number(organisation, case_obj.identification_date.year)
-    case_obj.save()
+    try:
+        with transaction.atomic():  # a number given by hand and taken meanwhile: the rule's message
+            case_obj.save()
+    except IntegrityError:
+        _raise_if(rules.check_case_number(taken=True))
     Exploitation.objects.bulk_create([Exploitation(case=case_obj, **row) for row in rows])
     RouteStop.objects.bulk_create(
         [RouteStop(case=case_obj, order=i, **stop) for i, stop in enumerate(route, start=1)]
@@ -212,12 +307,15 @@ def register_case(
         consent = Consent.objects.create(
             case=case_obj,
             purpose=purpose,
-            given=answer["given"],
             recorded_on=case_obj.identification_date,
             recorded_by=by,
+            **_consent_row(answer),
         )
         consent.organisations.set(answer.get("organisations", []))
     extra = {"confirmed_warnings": confirmed} if confirmed else {}
+    basis = consents["Registration"].get("legal_basis")
+    if basis and not consents["Registration"].get("given"):
+        extra["legal_basis"] = basis
     record(
         AuditEvent.Action.CREATE,
         actor=by,
@@ -288,10 +386,21 @@ def edit_errors(case: Case, *, person: dict, case_fields: dict) -> dict:
 
 @transaction.atomic
 def update_case(
-    case: Case, *, by, person: dict, case_fields: dict, confirmed_warnings=(), request=None
+    case: Case,
+    *,
+    by,
+    person: dict,
+    case_fields: dict,
+    confirmed_warnings=(),
+    request=None,
+    version=None,
+    person_version=None,
 ) -> list[str]:
-    """Apply changes; the audit event lists the names of changed fields, never their values."""
+    """Apply changes; the audit event lists the names of changed fields, never their values.
+    `version` (and `person_version`) are those the caller read: a stale one raises EditConflict."""
     fresh = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    _check_version(fresh, version, fresh.pk, detail__part__isnull=True)
+    _check_version(fresh.person, person_version, fresh.pk, key="person_version")
     person_changes, case_changes, state_person, state_case, errors = _edit_state(fresh, person, case_fields)
     _raise_if(errors)
     if not person_changes and not case_changes:
@@ -306,6 +415,9 @@ def update_case(
     )
     if "trafficking_status" in case_changes:
         case_changes |= {"status_decided_by": by, "status_decided_on": _today()}
+    versions = {"version": _advance(fresh, fresh.pk, detail__part__isnull=True)}
+    if person_changes:
+        versions["person_version"] = _advance(fresh.person, fresh.pk, key="person_version")
     person_changed = _save(fresh.person, person_changes)
     case_changed = _save(fresh, case_changes)
     age = rules.age_at_identification(
@@ -316,7 +428,9 @@ def update_case(
     case_changed += _save(fresh, _changes(fresh, {"age_at_identification": age}))
     changed = [f"person.{name}" for name in person_changed] + case_changed
     extra = {"confirmed_warnings": confirmed} if confirmed else {}
-    record(AuditEvent.Action.CHANGE, actor=by, request=request, obj=fresh, fields=changed, **extra)
+    record(
+        AuditEvent.Action.CHANGE, actor=by, request=request, obj=fresh, fields=changed, **versions, **extra
+    )
     case.refresh_from_db()
     return changed
 
@@ -326,6 +440,8 @@ def update_case(
 
 
 def _audit_part(by, request, case, part: str, verb: str, fields=(), **extra) -> None:
+    """A part's change, audited on its case; `part_id` and `version` name the row and its new version
+    (what EditConflict reads back)."""
     record(
         AuditEvent.Action.CHANGE,
         actor=by,
@@ -336,6 +452,10 @@ def _audit_part(by, request, case, part: str, verb: str, fields=(), **extra) -> 
         operation=verb,
         **extra,
     )
+
+
+def _part_where(part: str, pk) -> dict:
+    return {"detail__part": part, "detail__part_id": pk}
 
 
 def _check_exploitation(case, data: dict, *, exclude_pk=None, confirmed_warnings=()) -> list[str]:
@@ -356,16 +476,32 @@ def _check_exploitation(case, data: dict, *, exclude_pk=None, confirmed_warnings
 def add_exploitation(case: Case, *, by, data: dict, confirmed_warnings=(), request=None) -> Exploitation:
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     confirmed = _check_exploitation(case, data, confirmed_warnings=confirmed_warnings)
-    exploitation = Exploitation.objects.create(case=case, **data)
-    _audit_part(by, request, case, "exploitation", "add", form=data["form"], confirmed_warnings=confirmed)
+    try:
+        with transaction.atomic():
+            exploitation = Exploitation.objects.create(case=case, **data)
+    except IntegrityError:  # the same form added at the same moment by someone else
+        _raise_if({"exploitation.form": _("This form of exploitation is already recorded for this case.")})
+    _audit_part(
+        by,
+        request,
+        case,
+        "exploitation",
+        "add",
+        form=data["form"],
+        confirmed_warnings=confirmed,
+        part_id=exploitation.pk,
+        version=exploitation.version,
+    )
     return exploitation
 
 
 @transaction.atomic
 def update_exploitation(
-    exploitation: Exploitation, *, by, data: dict, confirmed_warnings=(), request=None
+    exploitation: Exploitation, *, by, data: dict, confirmed_warnings=(), request=None, version=None
 ) -> list[str]:
     fresh = Exploitation.objects.select_for_update().select_related("case__person").get(pk=exploitation.pk)
+    where = _part_where("exploitation", fresh.pk)
+    _check_version(fresh, version, fresh.case_id, **where)
     changes = _changes(fresh, data)
     if not changes:
         return []
@@ -373,14 +509,27 @@ def update_exploitation(
     confirmed = _check_exploitation(
         fresh.case, merged, exclude_pk=fresh.pk, confirmed_warnings=confirmed_warnings
     )
+    new_version = _advance(fresh, fresh.case_id, **where)
     changed = _save(fresh, changes)
-    _audit_part(by, request, fresh.case, "exploitation", "edit", changed, confirmed_warnings=confirmed)
+    _audit_part(
+        by,
+        request,
+        fresh.case,
+        "exploitation",
+        "edit",
+        changed,
+        confirmed_warnings=confirmed,
+        part_id=fresh.pk,
+        version=new_version,
+    )
     return changed
 
 
 @transaction.atomic
-def remove_exploitation(exploitation: Exploitation, *, by, request=None) -> None:
+def remove_exploitation(exploitation: Exploitation, *, by, request=None, version=None) -> None:
     case = Case.objects.select_for_update().get(pk=exploitation.case_id)
+    fresh = Exploitation.objects.get(pk=exploitation.pk)
+    _check_version(fresh, version, case.pk, **_part_where("exploitation", fresh.pk))
     _raise_if(rules.check_exploitation_removal(case.exploitations.exclude(pk=exploitation.pk).count()))
     form = exploitation.form
     exploitation.delete()
@@ -401,26 +550,31 @@ def add_route_stop(case: Case, *, by, data: dict, request=None) -> RouteStop:
     data = _check_stop(data)
     order = (case.route.aggregate(m=Max("order"))["m"] or 0) + 1
     stop = RouteStop.objects.create(case=case, order=order, **data)
-    _audit_part(by, request, case, "route", "add")
+    _audit_part(by, request, case, "route", "add", part_id=stop.pk, version=stop.version)
     return stop
 
 
 @transaction.atomic
-def update_route_stop(stop: RouteStop, *, by, data: dict, request=None) -> list[str]:
+def update_route_stop(stop: RouteStop, *, by, data: dict, request=None, version=None) -> list[str]:
     fresh = RouteStop.objects.select_for_update().select_related("case").get(pk=stop.pk)
+    where = _part_where("route", fresh.pk)
+    _check_version(fresh, version, fresh.case_id, **where)
     data = _as_ids(data, *STOP_PLACE)
     changes = _changes(fresh, data)
     if not changes:
         return []
     _check_stop({f: getattr(fresh, f) for f in STOP_FIELDS} | changes)
+    new_version = _advance(fresh, fresh.case_id, **where)
     changed = _save(fresh, changes)
-    _audit_part(by, request, fresh.case, "route", "edit", [c.removesuffix("_id") for c in changed])
+    fields = [c.removesuffix("_id") for c in changed]
+    _audit_part(by, request, fresh.case, "route", "edit", fields, part_id=fresh.pk, version=new_version)
     return changed
 
 
 @transaction.atomic
-def remove_route_stop(stop: RouteStop, *, by, request=None) -> None:
+def remove_route_stop(stop: RouteStop, *, by, request=None, version=None) -> None:
     case = Case.objects.select_for_update().get(pk=stop.case_id)
+    _check_version(RouteStop.objects.get(pk=stop.pk), version, case.pk, **_part_where("route", stop.pk))
     stop.delete()
     for order, remaining in enumerate(case.route.order_by("order"), start=1):
         if remaining.order != order:
@@ -446,11 +600,36 @@ def sharing_organisation_ids(case: Case) -> set[int]:
     return {o.pk for o in consent.organisations.all()}
 
 
+def sharing_basis(case: Case, organisation_id: int | None) -> str | None:
+    """On what basis the case may be shared with an organisation: "own" (the case's own organisation),
+    "consent" (the person's active consent to share with it), or None (neither: only an urgent reason,
+    flagged for review, can justify it). Every grant asks here: sharing, referral, break-glass aside."""
+    if organisation_id is None or organisation_id == case.organisation_id:
+        return CaseGrant.Basis.OWN
+    if organisation_id in sharing_organisation_ids(case):
+        return CaseGrant.Basis.CONSENT
+    return None
+
+
+def statistics_cases(cases=None):
+    """The cases national statistics count. The committee's rule (docs/security.md): a person who
+    refused, or withdrew, consent to anonymised statistics is left out of every figure; a person never
+    asked is counted (aggregates are suppressed below the small-cell threshold)."""
+    cases = Case.objects.all() if cases is None else cases
+    latest = Consent.objects.filter(case=OuterRef("case"), purpose="Statistics").order_by("-pk").values("pk")
+    refused = Consent.objects.filter(purpose="Statistics", pk=Subquery(latest[:1])).filter(
+        Q(given=False) | Q(withdrawn_on__isnull=False)
+    )
+    return cases.exclude(pk__in=refused.values("case_id"))
+
+
 def _end_grants_without_consent(case: Case, *, by, request) -> list[int]:
     """Sharing rests on consent: when it is withdrawn or narrowed, the grants it allowed end."""
     allowed = sharing_organisation_ids(case)
     ended = []
-    for grant in case.grants.filter(revoked_at__isnull=True).select_related("user"):
+    # Urgent and emergency grants never rested on consent: the committee's review ends those.
+    live = case.grants.filter(revoked_at__isnull=True, basis=CaseGrant.Basis.CONSENT)
+    for grant in live.select_related("user"):
         grantee_org = grant.organisation_id or grant.user.organisation_id
         if grantee_org is not None and grantee_org != case.organisation_id and grantee_org not in allowed:
             grant.revoked_at = timezone.now()
@@ -465,28 +644,51 @@ def _end_grants_without_consent(case: Case, *, by, request) -> list[int]:
 
 @transaction.atomic
 def record_consent(
-    case: Case, *, by, purpose: str, given: bool, organisations=(), recorded_on=None, request=None
+    case: Case,
+    *,
+    by,
+    purpose: str,
+    given: bool,
+    organisations=(),
+    recorded_on=None,
+    legal_basis: str = "",
+    justification: str = "",
+    request=None,
 ) -> Consent:
-    """A new answer for one purpose; it supersedes the earlier one, which stays on record."""
+    """A new answer for one purpose; it supersedes the earlier one, which stays on record. A refused
+    registration needs a legal basis, as at registration."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     answer = {"given": given, "organisations": list(organisations)}
-    errors = rules.check_consents({"Registration": {"given": True}} | {purpose: answer})
+    if purpose == "Registration":
+        answer |= {"legal_basis": legal_basis, "justification": justification}
+    errors = rules.check_consents(
+        {"Registration": {"given": True}} | {purpose: answer},
+        age=case.age_at_identification,
+        legal_bases=set(terms("legal_basis")),
+    )
     if recorded_on and recorded_on > _today():
         errors["consent.recorded_on"] = _("A consent cannot be dated in the future.")
     _raise_if(errors)
     consent = Consent.objects.create(
-        case=case, purpose=purpose, given=given, recorded_on=recorded_on or _today(), recorded_by=by
+        case=case,
+        purpose=purpose,
+        recorded_on=recorded_on or _today(),
+        recorded_by=by,
+        **_consent_row(answer),
     )
     consent.organisations.set(organisations)
-    _audit_part(by, request, case, "consent", "record", purpose=purpose)
+    basis = {"legal_basis": consent.legal_basis} if consent.legal_basis else {}
+    _audit_part(by, request, case, "consent", "record", purpose=purpose, **basis)
     _end_grants_without_consent(case, by=by, request=request)
     return consent
 
 
 @transaction.atomic
-def withdraw_consent(consent: Consent, *, by, on=None, request=None) -> list[int]:
+def withdraw_consent(consent: Consent, *, by, on=None, request=None, version=None) -> list[int]:
     """Record the person's withdrawal; sharing that depended on the consent stops at once."""
     fresh = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    where = _part_where("consent", fresh.pk)
+    _check_version(fresh, version, fresh.case_id, **where)
     if fresh.withdrawn_on is not None or not fresh.given:
         _raise_if({"consent": _("Only a consent that is given and not yet withdrawn can be withdrawn.")})
     on = on or _today()
@@ -494,9 +696,20 @@ def withdraw_consent(consent: Consent, *, by, on=None, request=None) -> list[int
         _raise_if(
             {"consent.withdrawn_on": _("The withdrawal date must be between the consent's date and today.")}
         )
+    new_version = _advance(fresh, fresh.case_id, **where)
     fresh.withdrawn_on, fresh.withdrawn_by = on, by
     fresh.save(update_fields=["withdrawn_on", "withdrawn_by"])
-    _audit_part(by, request, fresh.case, "consent", "withdraw", purpose=fresh.purpose)
+    _audit_part(
+        by,
+        request,
+        fresh.case,
+        "consent",
+        "withdraw",
+        ["withdrawn_on"],
+        purpose=fresh.purpose,
+        part_id=fresh.pk,
+        version=new_version,
+    )
     return _end_grants_without_consent(fresh.case, by=by, request=request)
 
 
@@ -521,19 +734,131 @@ def record_export(*, by, request, count: int, fmt: str, filters: dict) -> None:
 
 
 @transaction.atomic
-def grant_access(case: Case, *, by, reason: str, organisation=None, user=None, request=None) -> CaseGrant:
+def grant_access(
+    case: Case, *, by, reason: str, organisation=None, user=None, urgent_reason: str = "", request=None
+) -> CaseGrant:
     """Give an organisation or a user need-to-know access to one case (sharing, referral). Another
-    organisation, or a user of one, needs the person's active consent to share with it."""
+    organisation, or a user of one, needs the person's active consent to share with it (`sharing_basis`)
+    or an urgent reason written down: that grant is flagged to the case owner and the committee and
+    listed for review."""
     grantee_org = organisation.pk if organisation else user.organisation_id
-    if grantee_org is not None and grantee_org != case.organisation_id:
-        _raise_if(
-            rules.check_grant_consent(
-                organisation_id=grantee_org, sharing_organisation_ids=sharing_organisation_ids(case)
-            )
-        )
+    basis = sharing_basis(case, grantee_org)
+    _raise_if(rules.check_sharing(basis=basis, urgent_reason=urgent_reason))
     grant = CaseGrant.objects.create(
-        case=case, organisation=organisation, user=user, granted_by=by, reason=reason
+        case=case,
+        organisation=organisation,
+        user=user,
+        granted_by=by,
+        reason=reason,
+        basis=basis or CaseGrant.Basis.URGENT,
     )
-    grantee = {"organisation": organisation.pk} if organisation else {"user": user.pk}
-    record(AuditEvent.Action.GRANT, actor=by, request=request, obj=case, reason=reason, **grantee)
+    extra = {"organisation": organisation.pk} if organisation else {"user": user.pk}
+    if basis is None:
+        flag = AccessFlag.objects.create(
+            kind=AccessFlag.Kind.URGENT_SHARING, case=case, grant=grant, raised_by=by, reason=urgent_reason
+        )
+        extra["flag"] = flag.pk
+    record(
+        AuditEvent.Action.GRANT,
+        actor=by,
+        request=request,
+        obj=case,
+        reason=reason,
+        basis=grant.basis,
+        **extra,
+    )
     return grant
+
+
+# ---------------------------------------------------------------------------------------------------
+# Break-glass: emergency access to a case outside one's reach, for a few hours, flagged and reviewed.
+
+
+def emergency_hours() -> int:
+    return int(getattr(settings, "SIRA_BREAK_GLASS_HOURS", 4))
+
+
+@transaction.atomic
+def request_emergency_access(*, by, case_number: str, reason: str, request=None) -> CaseGrant:
+    """Open a case the user cannot otherwise see, for `SIRA_BREAK_GLASS_HOURS`, through a user grant
+    (sira.cases.access decides visibility as for any grant). The written reason is kept (encrypted) in
+    an AccessFlag that the case owner and the committee see and a reviewer marks justified or not."""
+    from sira.cases.access import visible_cases
+
+    number = (case_number or "").strip().upper()
+    matches = list(Case.objects.filter(case_number=number)[:2]) if number else []
+    case = matches[0] if len(matches) == 1 else None
+    errors = rules.check_emergency_request(
+        allowed=can_break_glass(by),
+        reason=reason,
+        already_visible=case is not None and visible_cases(by).filter(pk=case.pk).exists(),
+    )
+    if case is None and "__all__" not in errors:
+        errors["case_number"] = (
+            _("Several cases have this number: ask the committee's secretariat.")
+            if matches
+            else _("No case has this number.")
+        )
+    _raise_if(errors)
+    expires = timezone.now() + dt.timedelta(hours=emergency_hours())
+    grant = CaseGrant.objects.create(
+        case=case,
+        user=by,
+        granted_by=by,
+        reason="emergency access",
+        basis=CaseGrant.Basis.EMERGENCY,
+        expires_at=expires,
+    )
+    flag = AccessFlag.objects.create(
+        kind=AccessFlag.Kind.EMERGENCY, case=case, grant=grant, raised_by=by, reason=reason.strip()
+    )
+    record(
+        AuditEvent.Action.GRANT,
+        actor=by,
+        request=request,
+        obj=case,
+        user=by.pk,
+        basis=CaseGrant.Basis.EMERGENCY,
+        expires_at=expires.isoformat(),
+        flag=flag.pk,
+    )
+    return grant
+
+
+@transaction.atomic
+def review_access_flag(flag: AccessFlag, *, by, verdict: str, note: str = "", request=None) -> AccessFlag:
+    """A committee reviewer's verdict on an emergency access or an urgent sharing. Unjustified access
+    ends at once. Only reviewers (accounts.access.reviews_access) may call it; the views check too."""
+    from sira.accounts.access import reviews_access
+
+    fresh = AccessFlag.objects.select_for_update().select_related("grant", "case").get(pk=flag.pk)
+    errors = {}
+    if not reviews_access(by):
+        errors["__all__"] = _("Only the committee's reviewers can review access.")
+    elif fresh.verdict:
+        errors["__all__"] = _("This access has already been reviewed.")
+    if verdict not in AccessFlag.Verdict.values:
+        errors["verdict"] = _("Say whether the access was justified.")
+    elif verdict == AccessFlag.Verdict.UNJUSTIFIED and not (note or "").strip():
+        errors["review_note"] = _("Say why the access was not justified.")
+    _raise_if(errors)
+    fresh.verdict, fresh.review_note = verdict, (note or "").strip()
+    fresh.reviewed_by, fresh.reviewed_at = by, timezone.now()
+    fresh.save(update_fields=["verdict", "review_note", "reviewed_by", "reviewed_at"])
+    revoked = []
+    if verdict == AccessFlag.Verdict.UNJUSTIFIED and fresh.grant.revoked_at is None:
+        fresh.grant.revoked_at = timezone.now()
+        fresh.grant.save(update_fields=["revoked_at"])
+        revoked = [fresh.grant.pk]
+    record(
+        AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=fresh.case,
+        fields=["access_flags"],
+        flag=fresh.pk,
+        kind=fresh.kind,
+        verdict=verdict,
+        revoked=revoked,
+    )
+    return fresh

@@ -2,18 +2,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sira.accounts.access import can_register_cases, sees_aggregates
+from sira.accounts.access import (
+    can_break_glass,
+    can_register_cases,
+    offers_break_glass,
+    reviews_access,
+    sees_aggregates,
+)
 from sira.audit.services import timeline
 from sira.cases import access, export, panels, search, services
 from sira.cases.filters import CaseListFilter
 from sira.cases.forms import (
+    AccessReviewForm,
     CaseEditForm,
     CaseRegistration,
     ConsentRecordForm,
+    EmergencyAccessForm,
     PersonForm,
     RouteStopForm,
     SingleExploitationForm,
@@ -21,7 +30,7 @@ from sira.cases.forms import (
     apply_service_errors,
     confirmed_warnings,
 )
-from sira.cases.models import EXPLOITATION_FIELDS, Consent, Exploitation, RouteStop
+from sira.cases.models import EXPLOITATION_FIELDS, Case, Consent, Exploitation, RouteStop
 from sira.core.vocab import label
 
 PAGE_SIZE = 25
@@ -54,6 +63,7 @@ def case_list(request):
             "filtered": any(v for k, v in query.items() if k != "q"),
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
+            "can_break_glass": offers_break_glass(request.user),
             # National figures only: say so instead of an empty list (and an export of headers only).
             "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
@@ -117,19 +127,23 @@ def case_detail(request, pk):
             "events": timeline(case)[:50],
             "panels": panels.render_panels(request, case, can_edit=can_edit),
             "can_edit": can_edit,
+            "emergency": None if can_edit else access.emergency_grant(request.user, case),
         },
     )
 
 
 def _save_or_warn(request, call, targets):
-    """Run a service write; on errors put them on the forms, on warnings return them to confirm."""
+    """Run a service write; on errors put them on the forms, on warnings return them to confirm, on
+    a conflict (someone saved the record after the page was opened) return it to show."""
     try:
-        return call(confirmed_warnings(request.POST)), []
+        return call(confirmed_warnings(request.POST)), [], None
     except services.NeedsConfirmation as pending:
-        return None, pending.warnings
+        return None, pending.warnings, None
+    except services.EditConflict as conflict:
+        return None, [], conflict
     except ValidationError as error:
         apply_service_errors(error, targets)
-        return None, []
+        return None, [], None
 
 
 @login_required
@@ -138,15 +152,17 @@ def case_edit(request, pk):
     case = access.get_case_for_user(request.user, pk, access.CHANGE)
     data = request.POST or None
     person_form = PersonForm(data, instance=case.person, prefix="person")
+    person_form.track_version(case.person.version)
     case_form = CaseEditForm(data, instance=case, prefix="case")
-    warnings = []
+    case_form.track_version(case.version)
+    warnings, conflict = [], None
     valid = request.method == "POST" and all([person_form.is_valid(), case_form.is_valid()])
     if request.method == "POST" and not valid:
         # Rules on what parsed too, so the worker sees every error in one round.
         errors = services.edit_errors(
             case,
-            person=getattr(person_form, "cleaned_data", {}),
-            case_fields={k: v for k, v in getattr(case_form, "cleaned_data", {}).items()},
+            person={k: v for k, v in getattr(person_form, "cleaned_data", {}).items() if k != "version"},
+            case_fields={k: v for k, v in getattr(case_form, "cleaned_data", {}).items() if k != "version"},
         )
         if errors:
             apply_service_errors(
@@ -154,19 +170,27 @@ def case_edit(request, pk):
                 {"person": person_form, "case": case_form},
             )
     if valid:
-        changed, warnings = _save_or_warn(
+        changed, warnings, conflict = _save_or_warn(
             request,
             lambda confirmed: services.update_case(
                 case,
                 by=request.user,
                 request=request,
-                person=person_form.cleaned_data,
-                case_fields=case_form.cleaned_data,
+                # Only what the worker changed, from the version they opened: nothing is lost.
+                person=person_form.changed_input(person_form.cleaned_data),
+                case_fields=case_form.changed_input(case_form.cleaned_data),
                 confirmed_warnings=confirmed,
+                version=case_form.expected_version(),
+                person_version=person_form.expected_version(),
             ),
             {"person": person_form, "case": case_form},
         )
-        if changed is not None and not person_form.errors and not case_form.errors:
+        if conflict is not None:
+            fresh = Case.objects.select_related("person").get(pk=case.pk)
+            person_form.show_conflict(conflict, fresh.person, part="person")
+            case_form.show_conflict(conflict, fresh)
+            services.read_identity(fresh, by=request.user, request=request)
+        elif changed is not None and not person_form.errors and not case_form.errors:
             if changed:
                 messages.success(request, _("Changes saved."))
             else:
@@ -177,21 +201,31 @@ def case_edit(request, pk):
     return render(
         request,
         "cases/case_edit.html",
-        {"case": case, "forms": [person_form, case_form], "warnings": warnings},
+        {"case": case, "forms": [person_form, case_form], "warnings": warnings, "conflict": conflict},
     )
 
 
-def _part_page(request, case, form, title, call, targets_key):
-    warnings = []
+def _part_page(request, case, form, title, call, targets, current=None, part=""):
+    """An add or edit page for one part of a case; `current` reads the part back after a conflict."""
+    warnings, conflict = [], None
     if request.method == "POST" and form.is_valid():
-        result, warnings = _save_or_warn(request, call, {targets_key: form})
-        if result is not None and not form.errors:
+        result, warnings, conflict = _save_or_warn(request, call, targets)
+        if conflict is not None and current is not None:
+            form.show_conflict(conflict, current(), part=part)
+        elif result is not None and not form.errors:
             messages.success(request, _("Changes saved."))
             return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "cases/part_form.html",
-        {"case": case, "form": form, "forms": [form], "title": title, "warnings": warnings},
+        {
+            "case": case,
+            "form": form,
+            "forms": [form],
+            "title": title,
+            "warnings": warnings,
+            "conflict": conflict,
+        },
     )
 
 
@@ -205,6 +239,8 @@ def exploitation_edit(request, pk, exploitation_pk=None):
         exploitation = _part_or_404(Exploitation, case, exploitation_pk)
         initial = {f: getattr(exploitation, f) for f in EXPLOITATION_FIELDS}
     form = SingleExploitationForm(request.POST or None, initial=initial, prefix="exp")
+    if exploitation is not None:
+        form.track_version(exploitation.version)
 
     def call(confirmed):
         if exploitation is None:
@@ -218,13 +254,17 @@ def exploitation_edit(request, pk, exploitation_pk=None):
         return services.update_exploitation(
             exploitation,
             by=request.user,
-            data=form.service_input(),
+            data=form.changed_input(form.service_input()),
             confirmed_warnings=confirmed,
             request=request,
+            version=form.expected_version(),
         )
 
     title = _("Add a form of exploitation") if exploitation is None else _("Edit the form of exploitation")
-    return _part_page(request, case, form, title, call, "exploitation")
+    current = (lambda: Exploitation.objects.get(pk=exploitation.pk)) if exploitation is not None else None
+    return _part_page(
+        request, case, form, title, call, {"exploitation": form}, current=current, part="exploitation"
+    )
 
 
 @login_required
@@ -233,15 +273,24 @@ def route_edit(request, pk, stop_pk=None):
     case = access.get_case_for_user(request.user, pk, access.CHANGE)
     stop = _part_or_404(RouteStop, case, stop_pk) if stop_pk is not None else None
     form = RouteStopForm(request.POST or None, instance=stop, prefix="route")
+    if stop is not None:
+        form.track_version(stop.version)
 
     def call(confirmed):
         if stop is None:
             return services.add_route_stop(case, by=request.user, data=form.service_input(), request=request)
         # The service compares with the row in the database, not with the instance the form changed.
-        return services.update_route_stop(stop, by=request.user, data=form.service_input(), request=request)
+        return services.update_route_stop(
+            stop,
+            by=request.user,
+            data=form.changed_input(form.service_input()),
+            request=request,
+            version=form.expected_version(),
+        )
 
     title = _("Add a place on the route") if stop is None else _("Edit the place on the route")
-    return _part_page(request, case, form, title, call, "route")
+    current = (lambda: RouteStop.objects.get(pk=stop.pk)) if stop is not None else None
+    return _part_page(request, case, form, title, call, {"route": form}, current=current, part="route")
 
 
 @login_required
@@ -255,7 +304,10 @@ def part_remove(request, pk, part, part_pk):
     if model is None:
         raise Http404
     try:
-        remove(_part_or_404(model, case, part_pk), by=request.user, request=request)
+        version = request.POST.get("version") or None
+        remove(_part_or_404(model, case, part_pk), by=request.user, request=request, version=version)
+    except services.EditConflict as conflict:
+        messages.error(request, conflict.message)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -281,11 +333,13 @@ def consent_record(request, pk, purpose):
             given=data["given"] == "yes",
             organisations=list(data.get("organisations") or []),
             recorded_on=data["recorded_on"],
+            legal_basis=data.get("legal_basis") or "",
+            justification=data.get("justification") or "",
             request=request,
         )
 
     title = _("Record consent: %(purpose)s") % {"purpose": label("consent_purpose", purpose)}
-    return _part_page(request, case, form, title, call, "consent")
+    return _part_page(request, case, form, title, call, {"consent": form, "consents": form})
 
 
 @login_required
@@ -294,16 +348,22 @@ def consent_withdraw(request, pk, consent_pk):
     case = access.get_case_for_user(request.user, pk, access.CHANGE)
     consent = _part_or_404(Consent, case, consent_pk)
     form = WithdrawConsentForm(request.POST or None, prefix="consent")
+    form.track_version(consent.version)
 
     def call(confirmed):
         return services.withdraw_consent(
-            consent, by=request.user, on=form.cleaned_data["withdrawn_on"], request=request
+            consent,
+            by=request.user,
+            on=form.cleaned_data["withdrawn_on"],
+            request=request,
+            version=form.expected_version(),
         )
 
     title = _("Record the withdrawal of consent: %(purpose)s") % {
         "purpose": label("consent_purpose", consent.purpose)
     }
-    return _part_page(request, case, form, title, call, "consent")
+    current = lambda: Consent.objects.get(pk=consent.pk)  # noqa: E731
+    return _part_page(request, case, form, title, call, {"consent": form}, current=current, part="consent")
 
 
 def _part_or_404(model, case, part_pk):
@@ -318,3 +378,84 @@ def _part_or_404(model, case, part_pk):
 def case_export(request):
     lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
     return export.streaming_response(lines, name)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Break-glass: emergency access, flagged to the case owner and the committee, reviewed.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_access(request):
+    if not can_break_glass(request.user):
+        raise PermissionDenied
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.request_emergency_access(
+                by=request.user,
+                case_number=form.cleaned_data["case_number"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_errors(error, {"": form})
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Emergency access granted until %(time)s. The case owner and the committee are told, "
+                    "and the committee will review it."
+                )
+                % {"time": timezone.localtime(grant.expires_at).strftime("%H:%M")},
+            )
+            return redirect("cases:detail", pk=grant.case_id)
+    return render(
+        request,
+        "cases/emergency_access.html",
+        {"form": form, "forms": [form], "hours": services.emergency_hours()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_reviews(request):
+    """Emergency accesses and urgent sharings: the committee reviews them; case owners see theirs."""
+    flags = access.visible_flags(request.user)
+    reviewer = reviews_access(request.user)
+    if not reviewer and not flags.exists():
+        raise PermissionDenied
+    form = None
+    if request.method == "POST":
+        if not reviewer:
+            raise PermissionDenied
+        flag = get_object_or_404(flags, pk=request.POST.get("flag"))
+        form = AccessReviewForm(request.POST, prefix=f"flag{flag.pk}")
+        if form.is_valid():
+            try:
+                services.review_access_flag(
+                    flag,
+                    by=request.user,
+                    verdict=form.cleaned_data["verdict"],
+                    note=form.cleaned_data["review_note"],
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_service_errors(error, {"": form})
+            else:
+                messages.success(request, _("Review recorded."))
+                return redirect("cases:access_reviews")
+    pending = [f for f in flags if not f.verdict]
+    reviewed = [f for f in flags if f.verdict][:50]
+    rows = [
+        {"flag": f, "form": form if form is not None and form.prefix == f"flag{f.pk}" else None}
+        for f in pending
+    ]
+    for row in rows:
+        if reviewer and row["form"] is None:
+            row["form"] = AccessReviewForm(prefix=f"flag{row['flag'].pk}")
+    return render(
+        request,
+        "cases/access_reviews.html",
+        {"pending": rows, "reviewed": reviewed, "reviewer": reviewer, "now": timezone.now()},
+    )

@@ -14,7 +14,7 @@ from sira.accounts import twofactor
 from sira.accounts.models import Organisation, User
 from sira.cases import services
 from sira.cases.models import Case
-from sira.cases.rules import is_child
+from sira.cases.rules import age_at_identification, is_child
 from sira.core.vocab import terms
 from sira.geo.models import Cercle
 
@@ -155,8 +155,20 @@ def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | 
     shelter = users["prestataire"].organisation
     prosecutor = users["procureur"]
     with transaction.atomic():
-        for _ in range(count):
+        for n in range(count):
             data = _case_input(rng, spec, rng.choices(scenarios, weights=weights)[0], today)
+            age = age_at_identification(
+                birth_date=data["person"]["birth_date"],
+                estimated_age=data["person"]["estimated_age"],
+                identification_date=data["case"]["identification_date"],
+            )
+            if n % 40 == 7 and is_child(age):
+                # A child whose guardian refused registration, kept on the child's best interest.
+                data["consents"]["Registration"] = {
+                    "given": False,
+                    "legal_basis": "ChildBestInterest",
+                    "justification": "Démo : enfant seul, tuteur injoignable, protection immédiate.",
+                }
             if data["case"]["case_status"] == "Closed":
                 data["case"]["closure_reason"] = rng.choice(
                     ["Reintegrated", "ReturnedToFamily", "Repatriated"]
@@ -166,7 +178,8 @@ def seed_cases(spec: dict, users: dict[str, User], count: int, today: dt.date | 
             if sharing["given"]:  # the person agreed to share with the shelter and the prosecutor
                 sharing["organisations"] = [shelter, prosecutor.organisation]
             case = services.register_case(by=by, synthetic=True, **data)
-            # Sharing only where the person consented to it (the service refuses it otherwise).
+            # Sharing only where the person consented to it with that organisation: the service asks
+            # `sharing_basis` and refuses any other grant (no urgent reason is invented for the demo).
             if sharing["given"] and rng.random() < 0.4:
                 services.grant_access(case, by=by, organisation=shelter, reason="Demo referral to shelter")
             if sharing["given"] and rng.random() < 0.15:

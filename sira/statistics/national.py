@@ -3,7 +3,8 @@
 from django.db.models import Count
 
 from sira.cases.choices import AGE_GROUPS
-from sira.cases.models import Case, Exploitation
+from sira.cases.models import Exploitation
+from sira.cases.services import statistics_cases
 from sira.core.vocab import label
 from sira.geo.models import Region
 from sira.screening.models import Screening
@@ -16,7 +17,8 @@ def by_status(queryset) -> list[dict]:
 
 
 def national_summary() -> dict:
-    cases = Case.objects.all()
+    # The statistics-consent rule (docs/security.md): cases whose person refused statistics are left out.
+    cases = statistics_cases()
     regions = {r.pk: str(r) for r in Region.objects.all()}
     by_region = suppressed_counts(
         cases.values("identification_region").annotate(n=Count("id")).order_by("identification_region"),
@@ -24,7 +26,11 @@ def national_summary() -> dict:
     )
     by_gender = suppressed_counts(cases.values("person__gender").annotate(n=Count("id")), "person__gender")
     by_form = suppressed_counts(
-        Exploitation.objects.values("form").annotate(n=Count("case", distinct=True)).order_by("-n"), "form"
+        Exploitation.objects.filter(case__in=cases)
+        .values("form")
+        .annotate(n=Count("case", distinct=True))
+        .order_by("-n"),
+        "form",
     )
     by_age = [
         {"label": str(lbl), "n": suppress(cases.filter(age_at_identification__range=(lo, hi)).count())}

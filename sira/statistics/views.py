@@ -18,5 +18,6 @@ def dashboard(request):
         context["aggregates"] = national.national_summary()
     cases = access.visible_cases(user)
     context["status_counts"] = national.by_status(cases)
+    context["access_flags"] = access.visible_flags(user).filter(verdict="").count()
     context["recent"] = cases.select_related("identification_region").prefetch_related("exploitations")[:10]
     return render(request, "accounts/dashboard.html", context)

@@ -119,7 +119,7 @@ def page_edit_post(user, case):
 
 
 def api_patch(user, case):
-    payload = {"case_status": "Closed", "closure_reason": "Reintegrated"}
+    payload = {"case_status": "Closed", "closure_reason": "Reintegrated", "version": case.version}
     return _api(user).patch(f"/api/v1/cases/{case.pk}/", payload, format="json").status_code
 
 

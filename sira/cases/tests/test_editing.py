@@ -140,7 +140,9 @@ def test_an_edit_through_the_api_is_saved_and_audited(awa, change, read, expecte
     case = CaseFactory(by=awa)
     api = APIClient()
     api.force_authenticate(awa)
-    response = api.patch(f"/api/v1/cases/{case.pk}/", change, format="json")
+    response = api.patch(
+        f"/api/v1/cases/{case.pk}/", change, format="json", HTTP_IF_MATCH=f'"{case.version}"'
+    )
     assert response.status_code == 200, response.content
     case = Case.objects.select_related("person").get(pk=case.pk)
     assert read(case) == expected

@@ -44,7 +44,7 @@ def test_add_edit_remove_an_exploitation_on_the_page(awa, client):
         "part": "exploitation",
         "operation": "add",
         "form": "ForcedBegging",
-    } | {"confirmed_warnings": []}
+    } | {"confirmed_warnings": [], "part_id": added.pk, "version": 1}
 
     url = reverse("cases:exploitation_edit", args=[case.pk, added.pk])
     data = form_data(client.get(url).content.decode()) | {"exp-age_at_recruitment": "9"}
@@ -124,12 +124,14 @@ def test_parts_through_the_api(awa, api):
     response = api.post(f"{base}/exploitations/", {"form": "ForcedMarriage"}, format="json")
     assert response.status_code == 201, response.content
     exp_id = response.json()["id"]
-    response = api.patch(f"{base}/exploitations/{exp_id}/", {"start_date": "2026-01-10"}, format="json")
+    response = api.patch(
+        f"{base}/exploitations/{exp_id}/", {"start_date": "2026-01-10", "version": 1}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert Exploitation.objects.get(pk=exp_id).start_date == dt.date(2026, 1, 10)
     response = api.patch(
         f"{base}/exploitations/{exp_id}/",
-        {"start_date": "2026-02-01", "end_date": "2026-01-01"},
+        {"start_date": "2026-02-01", "end_date": "2026-01-01", "version": 2},
         format="json",
     )
     assert response.status_code == 400 and "end_date" in response.json()["exploitations"]
@@ -140,11 +142,14 @@ def test_parts_through_the_api(awa, api):
     response = api.post(f"{base}/route/", {"kind": "Exploitation", "country": "DZ"}, format="json")
     assert response.status_code == 201, response.content
     stop_id = response.json()["id"]
-    response = api.patch(f"{base}/route/{stop_id}/", {"region": "ML01"}, format="json")
+    response = api.patch(f"{base}/route/{stop_id}/", {"region": "ML01", "version": 1}, format="json")
     assert response.status_code == 400  # a region of Mali for a place in Algeria
     assert RouteStop.objects.get(pk=stop_id).region_id is None
     assert (
-        api.patch(f"{base}/route/{stop_id}/", {"locality": "Tamanrasset"}, format="json").status_code == 200
+        api.patch(
+            f"{base}/route/{stop_id}/", {"locality": "Tamanrasset", "version": 1}, format="json"
+        ).status_code
+        == 200
     )
     assert RouteStop.objects.get(pk=stop_id).locality == "Tamanrasset"
     assert api.delete(f"{base}/route/{stop_id}/").status_code == 204

@@ -135,7 +135,9 @@ def test_page_and_api_refuse_the_same_edit(awa, client, page, api, message):
     assert message.replace("’", "'") in response.content.decode().replace("&#x27;", "'").replace("’", "'")
     api_client = APIClient()
     api_client.force_authenticate(awa)
-    response = api_client.patch(f"/api/v1/cases/{case.pk}/", api, format="json", HTTP_ACCEPT_LANGUAGE="fr")
+    response = api_client.patch(
+        f"/api/v1/cases/{case.pk}/", api | {"version": case.version}, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert response.status_code == 400, response.content
     assert message.replace("’", "'") in response.content.decode().replace("’", "'")
     assert Case.objects.values().get(pk=case.pk) == before
