@@ -177,13 +177,15 @@ def filename(fmt: str) -> str:
 def export_cases(*, by, request, params) -> tuple[Iterator[str], str]:
     """The CSV lines of the cases `by` may export, filtered like the case list, in the format asked
     for by `params["format"]`, and the file name. The export is audited before the first line goes."""
-    from sira.cases import access, services
+    from sira.cases import access, search, services
     from sira.cases.filters import CaseFilter
 
     fmt = params.get("format") if params.get("format") in FORMATS else LABELS
+    params, expired = search.resolve(params, by)  # a search comes as a token, never as the name
     filterset = CaseFilter(params, queryset=access.visible_cases(by, access.EXPORT))
-    queryset = filterset.qs
-    filters = {k: v for k, v in params.items() if v and k != "format"}
+    # An expired search exports nothing rather than every case the search was narrowing.
+    queryset = filterset.qs.none() if expired else filterset.qs
+    filters = search.audit_filters(params)
     services.record_export(by=by, request=request, count=queryset.count(), fmt=fmt, filters=filters)
     language = translation.get_language() or "fr"
     return render_csv(case_rows(queryset, fmt), fmt, language), filename(fmt)

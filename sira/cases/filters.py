@@ -9,13 +9,9 @@ from sira.core.vocab import choices
 from sira.geo.models import Region
 
 
-class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Name or case number"),
-        method="filter_q",
-        # Names typed here are not remembered by the browser.
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
-    )
+class CaseFilters(django_filters.FilterSet):
+    """The filters of the case list that may travel in a URL (no name in them)."""
+
     case_status = django_filters.ChoiceFilter(label=_("Case status"), choices=lambda: choices("case_status"))
     form = django_filters.ChoiceFilter(
         label=_("Form of exploitation"),
@@ -43,10 +39,49 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
+    def filter_age(self, queryset, name, value):
+        low, high = AGE_BOUNDS[value]
+        return queryset.filter(age_at_identification__gte=low, age_at_identification__lte=high)
+
+
+class CaseFilter(CaseFilters):
+    """The list's filters and its search (`q`), as every read path applies them once a search token has
+    been resolved (sira.cases.search.resolve)."""
+
+    q = django_filters.CharFilter(
+        label=_("Name or case number"),
+        method="filter_q",
+        # Names typed here are not remembered by the browser.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The search box comes first on the page.
+        self.filters = {"q": self.filters.pop("q"), **self.filters}
+
     def filter_q(self, queryset, name, value):
         """Name (partial, any order, variant spellings) or case number: see sira.cases.search."""
         return search_cases(queryset, value)
 
-    def filter_age(self, queryset, name, value):
-        low, high = AGE_BOUNDS[value]
-        return queryset.filter(age_at_identification__gte=low, age_at_identification__lte=high)
+
+class CaseListParameters(CaseFilters):
+    """The query parameters of GET /api/v1/cases/ (and its export), as the schema shows them: a search
+    is sent by POST /api/v1/cases/search/ and followed by its token `s`."""
+
+    s = django_filters.CharFilter(
+        label=_("Search token"),
+        method="filter_token",
+        help_text=_("The search_token of POST /api/v1/cases/search/ (a name never goes in a URL)."),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_token(self, queryset, name, value):
+        return queryset  # resolved into the search before filtering (CaseViewSet.filter_queryset)

@@ -2,6 +2,7 @@
 PersonNameToken, never by decrypting names) or by case number; and the audited reading of the names
 a list page shows."""
 
+from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -11,9 +12,14 @@ from sira.audit.models import AuditEvent
 from sira.audit.services import record
 from sira.cases.models import NAME_FIELDS, Case, Exploitation, Person, PersonNameToken
 from sira.core import names
-from sira.core.crypto import blind_index
+from sira.core.crypto import blind_index, keyed_hash, normalise, seal, unseal
 
 CASE_NUMBER_SCORE = 100
+SEARCH_TOKEN_PURPOSE = "case-search"  # noqa: S105 - a label, not a secret
+# Parameters that never go into a URL or the audit log as typed: `q` (a name or a case number).
+SEARCH = "q"
+TOKEN = "s"  # noqa: S105 - the parameter name
+PAGING = ("after", "before", "page")
 
 
 def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
@@ -134,3 +140,68 @@ def _rebuild_batch(person_model, token_model, batch) -> None:
         person.last_name_index = blind_index(person.last_name or "")
     token_model.objects.bulk_create(rows, batch_size=1000)
     person_model.objects.bulk_update(batch, ["first_name_index", "last_name_index"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# A search outside URLs and logs. A name typed in the search box is sent by POST; the pages that follow
+# (next page, export) carry an encrypted token (`s`) standing for it, bound to the user and valid for
+# SIRA_SEARCH_TOKEN_MINUTES, so web-server logs, browser history and bookmarks hold no name. The audit
+# log records a keyed hash of the search, never the words.
+
+
+def search_token(user, text: str) -> str:
+    return seal(SEARCH_TOKEN_PURPOSE, {"u": user.pk, "q": text})
+
+
+def search_text(user, token: str) -> str | None:
+    """The search a token stands for, or None if it is not this user's or has expired."""
+    payload = unseal(SEARCH_TOKEN_PURPOSE, token, max_age=settings.SIRA_SEARCH_TOKEN_MINUTES * 60)
+    if not payload or payload.get("u") != user.pk or not isinstance(payload.get("q"), str):
+        return None
+    return payload["q"]
+
+
+def tokenised(params, user) -> dict:
+    """The parameters of a list or export as a URL may carry them: the search replaced by its token,
+    empty values and paging dropped."""
+    out = {k: v for k, v in _items(params) if v and k not in (SEARCH, TOKEN, *PAGING)}
+    text = str(params.get(SEARCH) or "").strip()
+    if text:
+        out[TOKEN] = search_token(user, text)
+    elif params.get(TOKEN):
+        out[TOKEN] = params.get(TOKEN)
+    return out
+
+
+def _items(params):
+    if hasattr(params, "lists"):
+        return [(k, v) for k, values in params.lists() for v in values]
+    return [(k, v) for k, v in params.items()]
+
+
+def resolve(params, user):
+    """`params` (a QueryDict or dict) with a search token replaced by the search it stands for, and
+    whether a token had expired. What CaseFilter is given on every read path."""
+    from django.http import QueryDict
+
+    resolved = QueryDict(mutable=True)
+    for key, value in _items(params):
+        if key != TOKEN:
+            resolved.appendlist(key, value)
+    token = params.get(TOKEN)
+    if not token:
+        return resolved, False
+    text = search_text(user, token)
+    if text is not None:
+        resolved[SEARCH] = text
+    return resolved, text is None
+
+
+def audit_filters(params, *, skip=("format",)) -> dict:
+    """The filters of an export as the audit log records them: the search as a keyed hash only (who
+    holds the key can check whether a given name was searched; the log alone reveals none)."""
+    filters = {k: v for k, v in params.items() if v and k not in (*skip, SEARCH, TOKEN, *PAGING)}
+    text = str(params.get(SEARCH) or "").strip()
+    if text:
+        filters["search_hash"] = keyed_hash("search", normalise(text))
+    return filters

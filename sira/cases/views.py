@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,17 +30,26 @@ PAGE_SIZE = 25
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request):
+    # A search is sent by POST and followed by a URL carrying a token, never the name (sira.cases.search).
+    if request.method == "POST" or request.GET.get(search.SEARCH):
+        params = request.POST if request.method == "POST" else request.GET
+        return redirect_with(reverse("cases:list"), search.tokenised(params, request.user))
+    params, expired = search.resolve(request.GET, request.user)
+    if expired:
+        messages.info(request, _("That search has expired: type it again."))
     cases = search.for_list(access.visible_cases(request.user))
-    filterset = CaseFilter(request.GET, queryset=cases)
+    filterset = CaseFilter(params, queryset=cases)
     page = paging.paginate(
         filterset.qs, after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE
     )
     rows = search.read_list_names(page.rows, by=request.user, request=request)
     query = request.GET.copy()
-    for name in ("after", "before", "page"):
+    for name in search.PAGING:
         query.pop(name, None)
+    if expired:
+        query.pop(search.TOKEN, None)
     return render(
         request,
         "cases/case_list.html",
@@ -47,13 +58,20 @@ def case_list(request):
             "page": page,
             "rows": rows,
             "show_names": search.shows_names_on_list(request.user),
-            "filtered": any(v for k, v in query.items() if k != "q"),
+            "filtered": any(v for k, v in query.items() if k != search.TOKEN),
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
             # National figures only: say so instead of an empty list (and an export of headers only).
             "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
     )
+
+
+def redirect_with(url: str, params: dict):
+    """303 to `url` with `params` in its query string (the next request is a GET)."""
+    response = redirect(f"{url}?{urlencode(params)}" if params else url)
+    response.status_code = 303
+    return response
 
 
 def registration_page(request, *, initial=None, register=None, context=None):
@@ -312,5 +330,7 @@ def _part_or_404(model, case, part_pk):
 @login_required
 @require_GET
 def case_export(request):
+    if request.GET.get(search.SEARCH):  # an old link with the name in it: the same export, tokenised
+        return redirect_with(reverse("cases:export"), search.tokenised(request.GET, request.user))
     lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
     return export.streaming_response(lines, name)
