@@ -142,6 +142,8 @@ AXES_COOLOFF_TIME = env_int("SIRA_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# A value typed into the username box that is not an account is kept only as a keyed hash.
+AXES_USERNAME_CALLABLE = "sira.accounts.lockout.lockout_username"
 
 # Sessions end after 30 idle minutes and with the browser: shared phones are common in the field.
 SESSION_COOKIE_AGE = env_int("SIRA_SESSION_MINUTES", 30) * 60

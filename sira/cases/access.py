@@ -5,10 +5,10 @@ case that does not exist."""
 from django.db.models import Q, QuerySet
 
 from sira.accounts.access import CHANGE, EXPORT, VIEW, RecordPolicy, can_edit_in_scope, scope_q
-from sira.accounts.models import Scope
+from sira.accounts.models import Role, Scope
 from sira.cases.models import Case, CaseGrant
 
-__all__ = ["CHANGE", "EXPORT", "VIEW", "can", "get_case_for_user", "policy", "visible_cases"]
+__all__ = ["CHANGE", "EXPORT", "VIEW", "can", "can_erase", "get_case_for_user", "policy", "visible_cases"]
 
 
 def _scope_q(user) -> Q:
@@ -59,3 +59,9 @@ policy = CasePolicy()
 visible_cases = policy.visible
 get_case_for_user = policy.get_for_user
 can = policy.can
+
+
+def can_erase(user, case) -> bool:
+    """Erasing a person's identity (on request, loi 2013-015) is for a case manager who may change the
+    case: the organisation's data controller, not every worker."""
+    return user.is_authenticated and user.role == Role.CASE_MANAGER and can(user, case, CHANGE)

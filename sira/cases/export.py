@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from sira.core.spreadsheet import FORMULA_START, safe_cell  # noqa: F401 - one rule, in core
 from sira.core.vocab import htcds_value, label
 
 HTCDS = "htcds"
@@ -24,8 +25,6 @@ BOM = "\ufeff"
 # Several values in one cell (forms of exploitation, means of control...). Labels contain commas.
 LABEL_JOIN = " | "
 CHUNK_SIZE = 500
-# A cell starting with one of these is run as a formula by spreadsheet software (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -119,14 +118,6 @@ def case_row(case, fmt: str = HTCDS) -> dict:
         "sira_IdentificationContext": lbl("identification_context", case.identification_context),
         "sira_IdentificationRegion": str(case.identification_region),
     }
-
-
-def safe_cell(value):
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ tab or CR gets a leading
-    apostrophe, so Excel and LibreOffice show it as text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 class _Echo:

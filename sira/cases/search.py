@@ -205,3 +205,32 @@ def audit_filters(params, *, skip=("format",)) -> dict:
     if text:
         filters["search_hash"] = keyed_hash("search", normalise(text))
     return filters
+
+
+def rebuild_stale_name_tokens(*, batch_size: int = 500) -> int:
+    """After a new blind-index key is put first: rebuilds, one short transaction per batch, the name
+    tokens of the persons whose exact-name indexes are not yet under it (the others are done: a run
+    that stopped is resumed by running it again). Returns the number of persons rebuilt."""
+    from django.db import transaction
+
+    count, last = 0, 0
+    while True:
+        batch = list(
+            Person.objects.filter(pk__gt=last)
+            .only("id", "first_name_index", "last_name_index", *NAME_FIELDS)
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return count
+        last = batch[-1].pk
+        stale = [
+            p
+            for p in batch
+            if not (p.first_name or p.last_name)
+            or (p.first_name_index, p.last_name_index)
+            != (blind_index(p.first_name or ""), blind_index(p.last_name or ""))
+        ]
+        if stale:
+            with transaction.atomic():
+                _rebuild_batch(Person, PersonNameToken, stale)
+            count += len(stale)

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -537,3 +538,48 @@ def grant_access(case: Case, *, by, reason: str, organisation=None, user=None, r
     grantee = {"organisation": organisation.pk} if organisation else {"user": user.pk}
     record(AuditEvent.Action.GRANT, actor=by, request=request, obj=case, reason=reason, **grantee)
     return grant
+
+
+# ---------------------------------------------------------------------------------------------------
+# Erasure on request (Mali, loi n° 2013-015 on personal data: the right to erasure)
+
+# Why identities are erased, as the audit tombstone records it (never a free text: no name goes there).
+ERASURE_GROUNDS = {
+    "subject_request": _("Request of the person concerned"),
+    "retention_expired": _("End of the retention period"),
+    "legal_order": _("Decision of a court or of the data-protection authority"),
+}
+
+# Raised by erase_person after the registry's own fields are erased, in the same transaction: apps above
+# the registry erase what they hold about the person's cases (a screening's justification).
+person_erased = Signal()
+
+
+@transaction.atomic
+def erase_person(case: Case, *, by, ground: str, request=None) -> Person:
+    """Erase the identity of a case's person: every identifying field, the name tokens and blind
+    indexes, and the narrative of each of their cases. The anonymous facts stay for statistics (sex,
+    age at identification, citizenship, region, dates, forms of exploitation, route countries,
+    statuses), and each case's audit trail gets a tombstone naming the fields erased and the ground,
+    never their values. Cannot be undone (backups age out on their own schedule: docs/security.md)."""
+    if ground not in ERASURE_GROUNDS:
+        raise ValidationError({"ground": [_("Choose the ground for the erasure.")]})
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    cases = list(Case.objects.filter(person=person).order_by("pk"))
+    fields = [f for f in IDENTITY_FIELDS if getattr(person, f) not in (None, "")]
+    narratives = [c.pk for c in cases if c.narrative]
+    for name in IDENTITY_FIELDS:
+        setattr(person, name, None)
+    person.save()  # rebuilds the (now empty) name tokens and blind indexes
+    Case.objects.filter(person=person).update(narrative=None, updated_at=timezone.now())
+    person_erased.send(sender=Person, person=person, cases=cases)
+    for erased in cases:
+        record(
+            AuditEvent.Action.CHANGE,
+            actor=by,
+            request=request,
+            obj=erased,
+            erasure=ground,
+            fields=[f"person.{f}" for f in fields] + (["narrative"] if erased.pk in narratives else []),
+        )
+    return person

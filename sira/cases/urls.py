@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", views.case_export, name="export"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
+    path("<int:pk>/erase/", views.case_erase, name="erase"),
     path("<int:pk>/exploitations/new/", views.exploitation_edit, name="exploitation_add"),
     path("<int:pk>/exploitations/<int:exploitation_pk>/", views.exploitation_edit, name="exploitation_edit"),
     path("<int:pk>/route/new/", views.route_edit, name="route_add"),

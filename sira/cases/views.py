@@ -16,6 +16,7 @@ from sira.cases.forms import (
     CaseEditForm,
     CaseRegistration,
     ConsentRecordForm,
+    ErasureForm,
     PersonForm,
     RouteStopForm,
     SingleExploitationForm,
@@ -131,6 +132,7 @@ def case_detail(request, pk):
             "events": timeline(case)[:50],
             "panels": panels.render_panels(request, case, can_edit=can_edit),
             "can_edit": can_edit,
+            "can_erase": can_edit and access.can_erase(request.user, case),
         },
     )
 
@@ -334,3 +336,22 @@ def case_export(request):
         return redirect_with(reverse("cases:export"), search.tokenised(request.GET, request.user))
     lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
     return export.streaming_response(lines, name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_erase(request, pk):
+    """Erasure of the person's identity on request (loi 2013-015), confirmed by typing the case number."""
+    case = access.get_case_for_user(request.user, pk)
+    if not access.can_erase(request.user, case):
+        raise PermissionDenied
+    form = ErasureForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        services.erase_person(case, by=request.user, ground=form.cleaned_data["ground"], request=request)
+        messages.success(request, _("The identity is erased; the anonymous facts of the case remain."))
+        return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/part_form.html",
+        {"case": case, "form": form, "forms": [form], "title": _("Erase the identity"), "warnings": []},
+    )

@@ -276,6 +276,27 @@ def _row_key(raw: dict) -> str:
     return keyed_hash("import-row", json.dumps(raw, sort_keys=True))
 
 
+def rebuild_row_keys(*, batch_size: int = 500) -> int:
+    """The quarantined rows' keyed hashes under the newest blind-index key (manage.py rotate_keys
+    --blind-index), one short transaction per batch; rows already current are left alone."""
+    count, last = 0, 0
+    while True:
+        batch = list(
+            QuarantinedRow.objects.filter(pk__gt=last)
+            .only("id", "row_key", "raw")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return count
+        last = batch[-1].pk
+        stale = [q for q in batch if q.row_key != _row_key(q.raw)]
+        for row in stale:
+            row.row_key = _row_key(row.raw)
+        with transaction.atomic():
+            QuarantinedRow.objects.bulk_update(stale, ["row_key"])
+        count += len(stale)
+
+
 class Checker:
     """The prepared checker of an import: regions, cercles and catalogue versions are loaded once, and
     one RowChecker is kept per catalogue version the rows name. Built once per import run (the command)
