@@ -63,7 +63,8 @@ class LoggedClient(Client):
     def request(self, **request):
         response = super().request(**request)
         path, query = request.get("PATH_INFO", ""), request.get("QUERY_STRING", "")
-        line = f'127.0.0.1 - - [-] "{request.get("REQUEST_METHOD")} {path}{"?" + query if query else ""} HTTP/1.1"'
+        target = f"{path}?{query}" if query else path
+        line = f'127.0.0.1 - - [-] "{request.get("REQUEST_METHOD")} {target} HTTP/1.1"'
         line += f' {response.status_code} - "{request.get("HTTP_REFERER", "-")}"'
         self.access_log.append(line)
         logging.getLogger("django.server").info(line)
