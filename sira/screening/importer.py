@@ -98,13 +98,13 @@ def _sheet_rows(content: bytes):
         sheet.reset_dimensions()  # rows as stored, not padded to the range the file declares
         for n, row in enumerate(sheet.iter_rows(values_only=True)):
             if n > max_rows or len(row) > max_columns:
-                raise ImportFileError(_too_big(max_rows, max_columns))
+                raise ImportFileError(_too_many(max_rows, max_columns))
             yield ["" if v is None else str(v) for v in row]
     finally:
         workbook.close()
 
 
-def _too_big(max_rows: int, max_columns: int) -> str:
+def _too_many(max_rows: int, max_columns: int) -> str:
     return _("The file has more than %(rows)s rows or %(columns)s columns: split it into smaller files.") % {
         "rows": max_rows,
         "columns": max_columns,
@@ -128,7 +128,7 @@ def read_table(file_name: str, content: bytes) -> tuple[list[str], list[list[str
             values = []
             for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
                 if len(values) > max_rows or len(row) > max_columns:
-                    raise ImportFileError(_too_big(max_rows, max_columns))
+                    raise ImportFileError(_too_many(max_rows, max_columns))
                 values.append(row)
     except ImportFileError:
         raise
