@@ -317,7 +317,10 @@ class CaseViewSet(
             lambda e: {"id": e.pk, **ExploitationWriteSerializer(e).data},
         )
 
-    @extend_schema(request=ExploitationWriteSerializer, responses={200: ExploitationWriteSerializer})
+    @extend_schema(
+        methods=["PATCH"], request=ExploitationWriteSerializer, responses={200: ExploitationWriteSerializer}
+    )
+    @extend_schema(methods=["DELETE"], responses={204: None})
     @action(detail=True, methods=["patch", "delete"], url_path=r"exploitations/(?P<part_pk>\d+)")
     def change_exploitation(self, request, pk=None, part_pk=None):
         case = self.get_object()
@@ -348,7 +351,8 @@ class CaseViewSet(
             lambda s: {"id": s.pk, "order": s.order, **RouteStopSerializer(s).data},
         )
 
-    @extend_schema(request=RouteStopSerializer, responses={200: RouteStopSerializer})
+    @extend_schema(methods=["PATCH"], request=RouteStopSerializer, responses={200: RouteStopSerializer})
+    @extend_schema(methods=["DELETE"], responses={204: None})
     @action(detail=True, methods=["patch", "delete"], url_path=r"route/(?P<part_pk>\d+)")
     def change_route_stop(self, request, pk=None, part_pk=None):
         case = self.get_object()

@@ -20,6 +20,7 @@ SEARCH_TOKEN_PURPOSE = "case-search"  # noqa: S105 - a label, not a secret
 SEARCH = "q"
 TOKEN = "s"  # noqa: S105 - the parameter name
 PAGING = ("after", "before", "page")
+NOT_IN_URLS = ("csrfmiddlewaretoken",)  # a POSTed search form carries its CSRF token
 
 
 def search_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
@@ -164,7 +165,7 @@ def search_text(user, token: str) -> str | None:
 def tokenised(params, user) -> dict:
     """The parameters of a list or export as a URL may carry them: the search replaced by its token,
     empty values and paging dropped."""
-    out = {k: v for k, v in _items(params) if v and k not in (SEARCH, TOKEN, *PAGING)}
+    out = {k: v for k, v in _items(params) if v and k not in (SEARCH, TOKEN, *PAGING, *NOT_IN_URLS)}
     text = str(params.get(SEARCH) or "").strip()
     if text:
         out[TOKEN] = search_token(user, text)
