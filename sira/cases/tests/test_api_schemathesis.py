@@ -8,7 +8,9 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +39,17 @@ def api_user(request, db):
     services.grant_access(cases[0], by=worker, reason="referral", user=prosecutor)
     user = worker if request.param == "frontline_worker" else prosecutor
     return user, Token.objects.create(user=user).key, [c.pk for c in cases]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The real WSGI handler closes the database connection after each request; inside a test's
+    transaction that would end it (Django's test client disconnects the same handlers)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def api_schema():
