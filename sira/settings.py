@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sira.env import env_bool, env_int, env_list, env_secret, env_str
@@ -34,6 +35,17 @@ SIRA_BLIND_INDEX_KEY = env_secret(
     dev_file=_dev_secrets and _dev_secrets / "blind_index_key",
     generate=lambda: secrets.token_hex(32),
 )
+# Backups (manage.py backup) are encrypted with this key (a Fernet-format key: 32 bytes, URL-safe
+# base64), kept apart from the database and from the field keys' copies.
+# Only `backup` and `restore` need it: a server without it runs, and those commands say it is missing.
+try:
+    SIRA_BACKUP_KEY = env_secret(
+        "SIRA_BACKUP_KEY",
+        dev_file=_dev_secrets and _dev_secrets / "backup_key",
+        generate=lambda: Fernet.generate_key().decode(),
+    )
+except ImproperlyConfigured:
+    SIRA_BACKUP_KEY = ""
 SALT_KEY = "unused"  # required by encrypted_fields; Sira's fields use SIRA_FIELD_ENCRYPTION_KEYS
 
 ALLOWED_HOSTS = env_list("SIRA_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
@@ -204,7 +216,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sira.core.schema.SiraAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -225,6 +237,20 @@ SPECTACULAR_SETTINGS = {
 
 # Database triggers make the audit table append-only (see audit/migrations/0002).
 SIRA_AUDIT_TRIGGERS = env_bool("SIRA_AUDIT_TRIGGERS", True)
+
+# Uploads of offline submissions: the file size the page accepts, and what an XLSX may unpack to (a
+# small compressed file that expands hugely is refused before it is parsed). docs/security.md.
+SIRA_UPLOAD_MAX_BYTES = env_int("SIRA_UPLOAD_MAX_MB", 10) * 1_000_000
+SIRA_IMPORT_MAX_UNPACKED_BYTES = env_int("SIRA_IMPORT_MAX_UNPACKED_MB", 100) * 1_000_000
+SIRA_IMPORT_MAX_RATIO = env_int("SIRA_IMPORT_MAX_RATIO", 100)
+SIRA_IMPORT_MAX_ROWS = env_int("SIRA_IMPORT_MAX_ROWS", 200_000)
+SIRA_IMPORT_MAX_COLUMNS = env_int("SIRA_IMPORT_MAX_COLUMNS", 2_000)
+# Uploads above this are written to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+
+# A name search is carried from page to page by an encrypted token, never by the name (URLs end up in
+# server logs and browser history); the token stops working after this many minutes.
+SIRA_SEARCH_TOKEN_MINUTES = env_int("SIRA_SEARCH_TOKEN_MINUTES", 480)
 
 # Statistics never show a count below this threshold (victim safety: small cells identify people).
 SIRA_SMALL_CELL_THRESHOLD = env_int("SIRA_SMALL_CELL_THRESHOLD", 5)

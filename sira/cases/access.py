@@ -14,7 +14,7 @@ from sira.accounts.access import (
     reviews_access,
     scope_q,
 )
-from sira.accounts.models import Scope
+from sira.accounts.models import Role, Scope
 from sira.cases.models import AccessFlag, Case, CaseGrant
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "EXPORT",
     "VIEW",
     "can",
+    "can_erase",
     "get_case_for_user",
     "policy",
     "visible_cases",
@@ -106,3 +107,9 @@ def visible_flags(user) -> QuerySet[AccessFlag]:
 visible_cases = policy.visible
 get_case_for_user = policy.get_for_user
 can = policy.can
+
+
+def can_erase(user, case) -> bool:
+    """Erasing a person's identity (on request, loi 2013-015) is for a case manager who may change the
+    case: the organisation's data controller, not every worker."""
+    return user.is_authenticated and user.role == Role.CASE_MANAGER and can(user, case, CHANGE)

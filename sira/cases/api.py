@@ -1,9 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -11,12 +15,14 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from sira.accounts.access import can_break_glass, can_register_cases
 from sira.cases import access, export, paging, search, services
-from sira.cases.filters import CaseListFilter
+from sira.cases.filters import CaseListFilter, CaseListParameters
 from sira.cases.models import Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseSavedSerializer,
+    CaseSearchResultSerializer,
+    CaseSearchSerializer,
     CaseSummarySerializer,
     CaseUpdateSerializer,
     ConsentWriteSerializer,
@@ -28,6 +34,14 @@ from sira.cases.serializers import (
     RouteStopWriteSerializer,
     WithdrawalSerializer,
 )
+
+
+def _name_in_url() -> str:
+    return _(
+        "A name does not go in a URL (server logs keep URLs): send the search with POST "
+        "/api/v1/cases/search/ and follow its links."
+    )
+
 
 # Where a service's dotted error key lands in the API's JSON (its payload names some parts apart).
 API_PARTS = {"case": None, "exploitation": "exploitations"}
@@ -145,18 +159,20 @@ class CaseCursorPagination(BasePagination):
         params = request.query_params
         self.page = search.paginate(
             queryset,
-            text=params.get("q", ""),
+            text=getattr(view, "search_text", ""),
             after=params.get("after"),
             before=params.get("before"),
             size=self.page_size,
         )
         return self.page.rows
 
+    base_url = None  # where the links point, when not at the request's own URL (a POST search)
+
     def _link(self, name, cursor):
         if cursor is None:
             return None
         other = "before" if name == "after" else "after"
-        url = remove_query_param(self.request.build_absolute_uri(), other)
+        url = remove_query_param(self.base_url or self.request.build_absolute_uri(), other)
         return replace_query_param(url, name, cursor)
 
     def get_paginated_response(self, data):
@@ -220,9 +236,26 @@ class CaseViewSet(
     """Cases, with the same access rules as the pages (sira.cases.access) and the same rules on
     every write (sira.cases.services)."""
 
-    filterset_class = CaseListFilter
+    filterset_class = CaseListParameters  # what the schema shows; filter_queryset applies CaseListFilter
     pagination_class = CaseCursorPagination
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def filter_queryset(self, queryset):
+        """The list's filters, with a search token resolved into its search. A name in the URL (`q`) is
+        refused: it would be written to every server log on the way."""
+        if self.action not in ("list", "search"):
+            return queryset
+        if self.action == "list" and self.request.query_params.get(search.SEARCH):
+            raise DRFValidationError({search.SEARCH: [_name_in_url()]})
+        source = self.search_data if self.action == "search" else self.request.query_params
+        params, expired = search.resolve(source, self.request.user)
+        if expired:
+            raise DRFValidationError({search.TOKEN: [_("That search has expired: send it again.")]})
+        filterset = CaseListFilter(params, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            raise DRFValidationError(filterset.errors)
+        self.search_text = params.get(search.SEARCH, "")  # applied, best first, by the pagination
+        return filterset.qs
 
     def get_queryset(self):
         # The list (searched by search.paginate) shows no identity: decrypt none.
@@ -323,8 +356,31 @@ class CaseViewSet(
         content_negotiation_class=FirstRendererNegotiation,
     )
     def export_csv(self, request):
+        if request.GET.get(search.SEARCH):
+            raise DRFValidationError({search.SEARCH: [_name_in_url()]})
         lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
         return export.streaming_response(lines, name)
+
+    @extend_schema(
+        request=CaseSearchSerializer,
+        responses={200: CaseSearchResultSerializer, 400: OpenApiResponse(description="Bad filters.")},
+        description="Search the cases by name or case number, with the list's filters, in the request "
+        "body so that no name goes into a URL. Answers the first page; `next` and `previous` are "
+        "GET /api/v1/cases/ links carrying `search_token` as `s` (valid for a few hours).",
+    )
+    @action(detail=False, methods=["post"], url_path="search")
+    def search(self, request):
+        body = CaseSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.search_data = {k: str(v) for k, v in body.validated_data.items() if v not in (None, "")}
+        queryset = self.filter_queryset(self.get_queryset())
+        paginator = self.paginator
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        token_params = search.tokenised(self.search_data, request.user)
+        paginator.base_url = request.build_absolute_uri(reverse("case-list")) + "?" + urlencode(token_params)
+        response = paginator.get_paginated_response(CaseSummarySerializer(rows, many=True).data)
+        response.data["search_token"] = token_params.get(search.TOKEN)
+        return response
 
     # Parts of a case after registration: exploitation, route, consent.
 
@@ -354,10 +410,12 @@ class CaseViewSet(
         )
 
     @extend_schema(
+        methods=["PATCH"],
         parameters=[IF_MATCH],
         request=ExploitationWriteSerializer,
         responses={200: ExploitationSerializer, 409: None, 412: None, 428: None},
     )
+    @extend_schema(methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, 409: None, 412: None})
     @action(detail=True, methods=["patch", "delete"], url_path=r"exploitations/(?P<part_pk>\d+)")
     def change_exploitation(self, request, pk=None, part_pk=None):
         case = self.get_object()
@@ -402,10 +460,12 @@ class CaseViewSet(
         )
 
     @extend_schema(
+        methods=["PATCH"],
         parameters=[IF_MATCH],
         request=RouteStopWriteSerializer,
         responses={200: RouteStopSerializer, 409: None, 412: None, 428: None},
     )
+    @extend_schema(methods=["DELETE"], parameters=[IF_MATCH], responses={204: None, 409: None, 412: None})
     @action(detail=True, methods=["patch", "delete"], url_path=r"route/(?P<part_pk>\d+)")
     def change_route_stop(self, request, pk=None, part_pk=None):
         case = self.get_object()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from sira.core.spreadsheet import FORMULA_START, safe_cell  # noqa: F401 - one rule, in core
 from sira.core.vocab import htcds_value, label
 
 HTCDS = "htcds"
@@ -26,8 +27,6 @@ LABEL_JOIN = " | "
 CHUNK_SIZE = 2000  # cases read per query
 # Lines sent at a time: one response chunk per line costs more than the line (and compresses badly).
 LINES_PER_CHUNK = 200
-# A cell starting with one of these is run as a formula by spreadsheet software (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -199,14 +198,6 @@ def case_row(record: Record, fmt: str = HTCDS, labels: Labels | None = None) -> 
     }
 
 
-def safe_cell(value):
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ tab or CR gets a leading
-    apostrophe, so Excel and LibreOffice show it as text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 class _Echo:
     """A file-like object whose write returns what it was given: csv.writer then yields lines."""
 
@@ -283,13 +274,15 @@ def filename(fmt: str) -> str:
 def export_cases(*, by, request, params) -> tuple[Iterator[str], str]:
     """The CSV lines of the cases `by` may export, filtered like the case list, in the format asked
     for by `params["format"]`, and the file name. The export is audited before the first line goes."""
-    from sira.cases import access, services
+    from sira.cases import access, search, services
     from sira.cases.filters import CaseFilter
 
     fmt = params.get("format") if params.get("format") in FORMATS else LABELS
+    params, expired = search.resolve(params, by)  # a search comes as a token, never as the name
     filterset = CaseFilter(params, queryset=access.visible_cases(by, access.EXPORT))
-    queryset = filterset.qs
-    filters = {k: v for k, v in params.items() if v and k != "format"}
+    # An expired search exports nothing rather than every case the search was narrowing.
+    queryset = filterset.qs.none() if expired else filterset.qs
+    filters = search.audit_filters(params)
     services.record_export(by=by, request=request, count=queryset.count(), fmt=fmt, filters=filters)
     language = translation.get_language() or "fr"
     return render_csv(case_records(queryset), fmt, language), filename(fmt)

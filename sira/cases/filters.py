@@ -15,13 +15,9 @@ def region_choices() -> list[tuple[str, str]]:
     return [(r.code, str(r)) for r in Region.objects.only("code", "name_fr", "name_en").order_by("code")]
 
 
-class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Name or case number"),
-        method="filter_q",
-        # Names typed here are not remembered by the browser.
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
-    )
+class CaseFilters(django_filters.FilterSet):
+    """The filters of the case list that may travel in a URL (no name in them)."""
+
     case_status = django_filters.ChoiceFilter(label=_("Case status"), choices=lambda: choices("case_status"))
     form = django_filters.ChoiceFilter(
         label=_("Form of exploitation"), choices=lambda: choices("exploitation_form"), method="filter_form"
@@ -46,11 +42,6 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        """Name (partial, any order, variant spellings) or case number: see sira.cases.search. A filter
-        only: the list and the API order the matches best first (search.paginate)."""
-        return matching(queryset, value)
-
     def filter_form(self, queryset, name, value: str):
         """A semi-join on the forms of exploitation, not a join: no DISTINCT over the list's columns,
         and PostgreSQL can keep reading the list in its index order, probing each case's forms."""
@@ -61,9 +52,53 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(age_at_identification__gte=low, age_at_identification__lte=high)
 
 
+class CaseFilter(CaseFilters):
+    """The list's filters and its search (`q`), as every read path applies them once a search token has
+    been resolved (sira.cases.search.resolve)."""
+
+    q = django_filters.CharFilter(
+        label=_("Name or case number"),
+        method="filter_q",
+        # Names typed here are not remembered by the browser.
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The search box comes first on the page.
+        self.filters = {"q": self.filters.pop("q"), **self.filters}
+
+    def filter_q(self, queryset, name, value):
+        """Name (partial, any order, variant spellings) or case number: see sira.cases.search. A filter
+        only (the export's): the list and the API order the matches best first (search.paginate)."""
+        return matching(queryset, value)
+
+
 class CaseListFilter(CaseFilter):
     """The case list's filters (page and API): the search text is not applied here but by
     search.paginate, which reads a one-word search one score at a time (see search.tiers)."""
 
     def filter_q(self, queryset, name, value):
         return queryset
+
+
+class CaseListParameters(CaseFilters):
+    """The query parameters of GET /api/v1/cases/ (and its export), as the schema shows them: a search
+    is sent by POST /api/v1/cases/search/ and followed by its token `s`."""
+
+    s = django_filters.CharFilter(
+        label=_("Search token"),
+        method="filter_token",
+        help_text=_("The search_token of POST /api/v1/cases/search/ (a name never goes in a URL)."),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_token(self, queryset, name, value: str):
+        return queryset  # resolved into the search before filtering (CaseViewSet.filter_queryset)

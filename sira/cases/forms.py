@@ -524,3 +524,27 @@ class CaseRegistration:
 
     def confirmed(self) -> list[str]:
         return confirmed_warnings(self.data)
+
+
+class ErasureForm(forms.Form):
+    """The erasure of a person's identity: its ground, and the case number typed again to confirm."""
+
+    ground = forms.ChoiceField(label=gettext_lazy("Ground"))
+    confirm = forms.CharField(
+        label=gettext_lazy("Type the case number to confirm"),
+        help_text=gettext_lazy(
+            "Names, date of birth, contacts, identity number, parents' names, disability details and the "
+            "narrative are erased for good; the anonymous facts stay for statistics."
+        ),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["ground"].choices = list(services.ERASURE_GROUNDS.items())
+
+    def clean_confirm(self):
+        value = self.cleaned_data["confirm"].strip().upper()
+        if value != self.case.case_number:
+            raise forms.ValidationError(_("This is not the number of this case."))
+        return value

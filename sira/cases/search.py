@@ -2,6 +2,7 @@
 PersonNameToken, never by decrypting names) or by case number; and the audited reading of the names
 a list page shows."""
 
+from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -12,12 +13,18 @@ from sira.audit.services import record
 from sira.cases import paging
 from sira.cases.models import NAME_FIELDS, Case, Exploitation, Person, PersonNameToken
 from sira.core import names
-from sira.core.crypto import blind_index
+from sira.core.crypto import blind_index, keyed_hash, normalise, seal, unseal
 
 CASE_NUMBER_SCORE = 100
 # A search is counted up to this many matches ("100+ cases: add a name to narrow it"): counting a
 # common name up to the list's cap of 1,000 would cost more than showing its first page.
 SEARCH_COUNT_CAP = 100
+SEARCH_TOKEN_PURPOSE = "case-search"  # noqa: S105 - a label, not a secret
+# Parameters that never go into a URL or the audit log as typed: `q` (a name or a case number).
+SEARCH = "q"
+TOKEN = "s"  # noqa: S105 - the parameter name
+PAGING = ("after", "before", "page")
+NOT_IN_URLS = ("csrfmiddlewaretoken",)  # a POSTed search form carries its CSRF token
 
 
 def _number_like(text: str) -> bool:
@@ -96,13 +103,13 @@ def tiers(queryset: QuerySet[Case], text: str) -> list[tuple[int, QuerySet[Case]
         parts.append((CASE_NUMBER_SCORE, queryset.filter(by_number)))
         queryset = queryset.exclude(by_number)
     if words:
-        tokens = names.word_tokens(words[0])  # best kind first: exact, phonetic, prefix, phonetic prefix
-        kinds = (names.EXACT, names.PHONETIC, names.PREFIX, names.PHONETIC_PREFIX)
-        for n, kind in enumerate(kinds):
-            part = queryset.filter(person_id__in=_people_with([tokens[n]]))
-            if n:
-                part = part.exclude(person_id__in=_people_with(tokens[:n]))
+        better: list[str] = []  # the tokens of the kinds already given their tier
+        for kind, tokens in names.word_tokens_by_kind(words[0]):  # exact, phonetic, prefix, phonetic prefix
+            part = queryset.filter(person_id__in=_people_with(tokens))
+            if better:
+                part = part.exclude(person_id__in=_people_with(better))
             parts.append((kind, part))
+            better += tokens
     order = Case._meta.ordering
     return [(score, part.annotate(search_score=Value(score)).order_by(*order)) for score, part in parts]
 
@@ -221,3 +228,97 @@ def _rebuild_batch(person_model, token_model, batch) -> None:
         person.last_name_index = blind_index(person.last_name or "")
     token_model.objects.bulk_create(rows, batch_size=1000)
     person_model.objects.bulk_update(batch, ["first_name_index", "last_name_index"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# A search outside URLs and logs. A name typed in the search box is sent by POST; the pages that follow
+# (next page, export) carry an encrypted token (`s`) standing for it, bound to the user and valid for
+# SIRA_SEARCH_TOKEN_MINUTES, so web-server logs, browser history and bookmarks hold no name. The audit
+# log records a keyed hash of the search, never the words.
+
+
+def search_token(user, text: str) -> str:
+    return seal(SEARCH_TOKEN_PURPOSE, {"u": user.pk, "q": text})
+
+
+def search_text(user, token: str) -> str | None:
+    """The search a token stands for, or None if it is not this user's or has expired."""
+    payload = unseal(SEARCH_TOKEN_PURPOSE, token, max_age=settings.SIRA_SEARCH_TOKEN_MINUTES * 60)
+    if not payload or payload.get("u") != user.pk or not isinstance(payload.get("q"), str):
+        return None
+    return payload["q"]
+
+
+def tokenised(params, user) -> dict:
+    """The parameters of a list or export as a URL may carry them: the search replaced by its token,
+    empty values and paging dropped."""
+    out = {k: v for k, v in _items(params) if v and k not in (SEARCH, TOKEN, *PAGING, *NOT_IN_URLS)}
+    text = str(params.get(SEARCH) or "").strip()
+    if text:
+        out[TOKEN] = search_token(user, text)
+    elif params.get(TOKEN):
+        out[TOKEN] = params.get(TOKEN)
+    return out
+
+
+def _items(params):
+    if hasattr(params, "lists"):
+        return [(k, v) for k, values in params.lists() for v in values]
+    return [(k, v) for k, v in params.items()]
+
+
+def resolve(params, user):
+    """`params` (a QueryDict or dict) with a search token replaced by the search it stands for, and
+    whether a token had expired. What CaseFilter is given on every read path."""
+    from django.http import QueryDict
+
+    resolved = QueryDict(mutable=True)
+    for key, value in _items(params):
+        if key != TOKEN:
+            resolved.appendlist(key, value)
+    token = params.get(TOKEN)
+    if not token:
+        return resolved, False
+    text = search_text(user, token)
+    if text is not None:
+        resolved[SEARCH] = text
+    return resolved, text is None
+
+
+def audit_filters(params, *, skip=("format",)) -> dict:
+    """The filters of an export as the audit log records them: the search as a keyed hash only (who
+    holds the key can check whether a given name was searched; the log alone reveals none)."""
+    filters = {k: v for k, v in params.items() if v and k not in (*skip, SEARCH, TOKEN, *PAGING)}
+    text = str(params.get(SEARCH) or "").strip()
+    if text:
+        filters["search_hash"] = keyed_hash("search", normalise(text))
+    return filters
+
+
+def rebuild_stale_name_tokens(*, batch_size: int = 500) -> int:
+    """After a new blind-index key is put first: rebuilds, one short transaction per batch, the name
+    tokens of the persons whose exact-name indexes are not yet under it (the others are done: a run
+    that stopped is resumed by running it again). Returns the number of persons rebuilt."""
+    from django.db import transaction
+
+    count, last = 0, 0
+    while True:
+        batch = list(
+            Person.objects.filter(pk__gt=last)
+            .only("id", "first_name_index", "last_name_index", *NAME_FIELDS)
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return count
+        last = batch[-1].pk
+        stale = [
+            p
+            for p in batch
+            if not (p.first_name or p.last_name)
+            or (p.first_name_index, p.last_name_index)
+            != (blind_index(p.first_name or ""), blind_index(p.last_name or ""))
+        ]
+        if stale:
+            with transaction.atomic():
+                _rebuild_batch(Person, PersonNameToken, stale)
+            count += len(stale)

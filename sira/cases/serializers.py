@@ -101,6 +101,30 @@ class CaseSummarySerializer(serializers.ModelSerializer):
         return [e.form for e in case.exploitations.all()]
 
 
+class CaseSearchSerializer(serializers.Serializer):
+    """POST /api/v1/cases/search/: the search (a name or a case number) and the list's filters."""
+
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    case_status = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    form = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    gender = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    age_group = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    date_from = serializers.DateField(required=False, allow_null=True)
+    date_to = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseSearchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    count_capped = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseSummarySerializer(many=True)
+    search_token = serializers.CharField(
+        allow_null=True, help_text="Give it as `s` to GET /api/v1/cases/ and its export."
+    )
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     person = PersonSerializer(read_only=True)
     exploitations = ExploitationSerializer(many=True, read_only=True)

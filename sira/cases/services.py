@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -862,3 +863,51 @@ def review_access_flag(flag: AccessFlag, *, by, verdict: str, note: str = "", re
         revoked=revoked,
     )
     return fresh
+
+
+# Erasure on request (Mali, loi n° 2013-015 on personal data: the right to erasure)
+
+# Why identities are erased, as the audit tombstone records it (never a free text: no name goes there).
+ERASURE_GROUNDS = {
+    "subject_request": _("Request of the person concerned"),
+    "retention_expired": _("End of the retention period"),
+    "legal_order": _("Decision of a court or of the data-protection authority"),
+}
+
+# Raised by erase_person after the registry's own fields are erased, in the same transaction: apps above
+# the registry erase what they hold about the person's cases (a screening's justification).
+person_erased = Signal()
+
+
+@transaction.atomic
+def erase_person(case: Case, *, by, ground: str, request=None) -> Person:
+    """Erase the identity of a case's person: every identifying field, the name tokens and blind
+    indexes, and the narrative of each of their cases. The anonymous facts stay for statistics (sex,
+    age at identification, citizenship, region, dates, forms of exploitation, route countries,
+    statuses), and each case's audit trail gets a tombstone naming the fields erased and the ground,
+    never their values. Cannot be undone (backups age out on their own schedule: docs/security.md)."""
+    if ground not in ERASURE_GROUNDS:
+        raise ValidationError({"ground": [_("Choose the ground for the erasure.")]})
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    cases = list(Case.objects.filter(person=person).order_by("pk"))
+    fields = [f for f in IDENTITY_FIELDS if getattr(person, f) not in (None, "")]
+    narratives = [c.pk for c in cases if c.narrative]
+    for name in IDENTITY_FIELDS:
+        setattr(person, name, None)
+    person.save()  # rebuilds the (now empty) name tokens and blind indexes
+    # New versions: an edit opened before the erasure is refused instead of writing a name back.
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+    Case.objects.filter(person=person).update(
+        narrative=None, updated_at=timezone.now(), version=F("version") + 1
+    )
+    person_erased.send(sender=Person, person=person, cases=cases)
+    for erased in cases:
+        record(
+            AuditEvent.Action.CHANGE,
+            actor=by,
+            request=request,
+            obj=erased,
+            erasure=ground,
+            fields=[f"person.{f}" for f in fields] + (["narrative"] if erased.pk in narratives else []),
+        )
+    return person

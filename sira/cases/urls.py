@@ -11,6 +11,7 @@ urlpatterns = [
     path("access-reviews/", views.access_reviews, name="access_reviews"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
+    path("<int:pk>/erase/", views.case_erase, name="erase"),
     path("<int:pk>/exploitations/new/", views.exploitation_edit, name="exploitation_add"),
     path("<int:pk>/exploitations/<int:exploitation_pk>/", views.exploitation_edit, name="exploitation_edit"),
     path("<int:pk>/route/new/", views.route_edit, name="route_add"),

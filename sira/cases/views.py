@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,7 @@ from sira.cases.forms import (
     CaseRegistration,
     ConsentRecordForm,
     EmergencyAccessForm,
+    ErasureForm,
     PersonForm,
     RouteStopForm,
     SingleExploitationForm,
@@ -37,21 +40,30 @@ PAGE_SIZE = 25
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request):
+    # A search is sent by POST and followed by a URL carrying a token, never the name (sira.cases.search).
+    if request.method == "POST" or request.GET.get(search.SEARCH):
+        params = request.POST if request.method == "POST" else request.GET
+        return redirect_with(reverse("cases:list"), search.tokenised(params, request.user))
+    params, expired = search.resolve(request.GET, request.user)
+    if expired:
+        messages.info(request, _("That search has expired: type it again."))
     cases = search.for_list(access.visible_cases(request.user))
-    filterset = CaseListFilter(request.GET, queryset=cases)
+    filterset = CaseListFilter(params, queryset=cases)
     page = search.paginate(
         filterset.qs,
-        text=request.GET.get("q", ""),
+        text=params.get(search.SEARCH, ""),
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         size=PAGE_SIZE,
     )
     rows = search.read_list_names(page.rows, by=request.user, request=request)
     query = request.GET.copy()
-    for name in ("after", "before", "page"):
+    for name in search.PAGING:
         query.pop(name, None)
+    if expired:
+        query.pop(search.TOKEN, None)
     return render(
         request,
         "cases/case_list.html",
@@ -60,7 +72,7 @@ def case_list(request):
             "page": page,
             "rows": rows,
             "show_names": search.shows_names_on_list(request.user),
-            "filtered": any(v for k, v in query.items() if k != "q"),
+            "filtered": any(v for k, v in query.items() if k != search.TOKEN),
             "query": query.urlencode(),
             "can_register": can_register_cases(request.user),
             "can_break_glass": offers_break_glass(request.user),
@@ -68,6 +80,13 @@ def case_list(request):
             "aggregate_only": sees_aggregates(request.user) and not cases.exists(),
         },
     )
+
+
+def redirect_with(url: str, params: dict):
+    """303 to `url` with `params` in its query string (the next request is a GET)."""
+    response = redirect(f"{url}?{urlencode(params)}" if params else url)
+    response.status_code = 303
+    return response
 
 
 def registration_page(request, *, initial=None, register=None, context=None):
@@ -128,6 +147,7 @@ def case_detail(request, pk):
             "panels": panels.render_panels(request, case, can_edit=can_edit),
             "can_edit": can_edit,
             "emergency": None if can_edit else access.emergency_grant(request.user, case),
+            "can_erase": can_edit and access.can_erase(request.user, case),
         },
     )
 
@@ -376,6 +396,8 @@ def _part_or_404(model, case, part_pk):
 @login_required
 @require_GET
 def case_export(request):
+    if request.GET.get(search.SEARCH):  # an old link with the name in it: the same export, tokenised
+        return redirect_with(reverse("cases:export"), search.tokenised(request.GET, request.user))
     lines, name = export.export_cases(by=request.user, request=request, params=request.GET)
     return export.streaming_response(lines, name)
 
@@ -458,4 +480,23 @@ def access_reviews(request):
         request,
         "cases/access_reviews.html",
         {"pending": rows, "reviewed": reviewed, "reviewer": reviewer, "now": timezone.now()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_erase(request, pk):
+    """Erasure of the person's identity on request (loi 2013-015), confirmed by typing the case number."""
+    case = access.get_case_for_user(request.user, pk)
+    if not access.can_erase(request.user, case):
+        raise PermissionDenied
+    form = ErasureForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        services.erase_person(case, by=request.user, ground=form.cleaned_data["ground"], request=request)
+        messages.success(request, _("The identity is erased; the anonymous facts of the case remain."))
+        return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/part_form.html",
+        {"case": case, "form": form, "forms": [form], "title": _("Erase the identity"), "warnings": []},
     )

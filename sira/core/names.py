@@ -10,7 +10,7 @@ never share a token. Nothing here touches the database."""
 import re
 import unicodedata
 
-from sira.core.crypto import blind_index
+from sira.core.crypto import blind_index, blind_indexes
 
 # Prefixes from 2 to 8 letters are indexed: enough to find a person while typing, without storing a
 # token for every possible prefix of long names.
@@ -112,11 +112,14 @@ def query_words(text: str) -> list[str]:
 def word_tokens(word: str) -> list[str]:
     """The tokens a person's name must hold one of for it to match this search word: the word itself,
     its phonetic key, and the same two as prefixes (a word longer than the longest indexed prefix is
-    looked up by its first PREFIX_MAX letters)."""
+    looked up by its first PREFIX_MAX letters). While the blind-index key is being rotated, the tokens
+    under the older keys are looked for too (sira.core.crypto.blind_indexes)."""
+    return [token for _kind, tokens in word_tokens_by_kind(word) for token in tokens]
+
+
+def word_tokens_by_kind(word: str) -> list[tuple[int, list[str]]]:
+    """`word_tokens` grouped by kind, the best kind first (exact, phonetic, prefix, phonetic prefix):
+    the tiers of a ranked search (sira.cases.search.tiers)."""
     key = phonetic(word)
-    return [
-        _token(EXACT, word),
-        _token(PHONETIC, key),
-        _token(PREFIX, word[:PREFIX_MAX]),
-        _token(PHONETIC_PREFIX, key[:PREFIX_MAX]),
-    ]
+    forms = [(EXACT, word), (PHONETIC, key), (PREFIX, word[:PREFIX_MAX]), (PHONETIC_PREFIX, key[:PREFIX_MAX])]
+    return [(kind, list(blind_indexes(f"{_TAGS[kind]}:{value}"))) for kind, value in forms]

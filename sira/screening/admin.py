@@ -92,7 +92,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(QuarantinedRow)
 class QuarantinedRowAdmin(admin.ModelAdmin):
+    """Which rows wait to be fixed, never what they say: the row and its reasons are encrypted and stay
+    out of the admin (the worker who imported the file sees them in the import report)."""
+
     list_display = ["batch", "row_number", "submission_id", "created_at"]
+    fields = ["batch", "row_number", "submission_id", "created_at"]
+    readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
         return False

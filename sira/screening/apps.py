@@ -6,6 +6,9 @@ class ScreeningConfig(AppConfig):
     label = "screening"
 
     def ready(self):
-        from sira.screening import case_links
+        from sira.core import keys
+        from sira.screening import case_links, importer
 
         case_links.connect()
+        keys.register_binary_token("screening.ImportSegment", "rows")
+        keys.register_reindexer("screening.QuarantinedRow row keys", importer.rebuild_row_keys)

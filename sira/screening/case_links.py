@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_http_methods
 
 from sira.cases import panels
+from sira.cases import services as case_services
 from sira.cases.views import registration_page
 from sira.screening import access, services
+from sira.screening.models import Screening
 
 
 def screenings_panel(request, case, can_edit):
@@ -16,6 +18,12 @@ def screenings_panel(request, case, can_edit):
 
 def connect() -> None:
     panels.register(10, screenings_panel)
+    case_services.person_erased.connect(_erase_justifications, dispatch_uid="screening-erasure")
+
+
+def _erase_justifications(sender, person, cases, **kwargs) -> None:
+    """A worker's justification of a determination may describe the person: erased with their identity."""
+    Screening.objects.filter(case__in=cases).update(justification=None)
 
 
 @login_required

@@ -6,12 +6,12 @@ and importing the same file again changes nothing."""
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
 import zlib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from sira.audit.models import AuditEvent
 from sira.audit.services import events, record
 from sira.cases.rules import age_error
 from sira.core import bulk
+from sira.core.crypto import decrypt_bytes, encrypt_bytes, keyed_hash
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 from sira.screening import engine
@@ -40,6 +41,7 @@ ANSWER_CODES = {"yes": engine.YES, "no": engine.NO, "unknown": engine.UNKNOWN, "
 CHUNK = 200  # rows per web step: progress shows and a step stays short
 RUN_CHUNK = 5000  # rows per transaction when the whole file is processed at once
 SEGMENT_ROWS = 1000  # rows per stored segment of a parsed file
+MAX_ID_LENGTH = 100  # Screening.submission_id, QuarantinedRow.submission_id
 
 
 class ImportFileError(ValueError):
@@ -52,18 +54,102 @@ def _delimiter(text: str) -> str:
     return max(",;\t", key=header.count)
 
 
+def _limits() -> tuple[int, int, int, int]:
+    return (
+        settings.SIRA_IMPORT_MAX_UNPACKED_BYTES,
+        settings.SIRA_IMPORT_MAX_RATIO,
+        settings.SIRA_IMPORT_MAX_ROWS,
+        settings.SIRA_IMPORT_MAX_COLUMNS,
+    )
+
+
+def check_archive(content: bytes) -> None:
+    """Refuses an XLSX whose members would unpack to more than the limits allow (a decompression bomb),
+    from the zip directory alone, before anything is decompressed. The sizes the directory declares
+    bound what is read: Python's zipfile stops a member at its declared size."""
+    max_bytes, max_ratio, _rows, _columns = _limits()
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ImportFileError(_("The file cannot be read as a CSV (UTF-8) or XLSX export.")) from exc
+    total = sum(m.file_size for m in members)
+    bomb = total > max_bytes or len(members) > 10_000
+    for member in members:
+        if member.file_size > 1_000_000 and member.file_size > max_ratio * max(member.compress_size, 1):
+            bomb = True
+    if bomb:
+        raise ImportFileError(
+            _(
+                "This XLSX file would expand to more than %(size)d MB when opened (a compressed file far "
+                "larger inside than outside): it is refused. Export the submissions again, or as CSV."
+            )
+            % {"size": max_bytes // 1_000_000}
+        )
+
+
+def _sheet_rows(content: bytes):
+    """The rows of the first sheet, as text; stops with ImportFileError at the first row past the row or
+    column limit (a sheet may declare a huge range that would be padded out cell by cell)."""
+    _bytes, _ratio, max_rows, max_columns = _limits()
+    check_archive(content)
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # rows as stored, not padded to the range the file declares
+        for n, row in enumerate(sheet.iter_rows(values_only=True)):
+            if n > max_rows or len(row) > max_columns:
+                raise ImportFileError(_too_many(max_rows, max_columns))
+            yield ["" if v is None else str(v) for v in row]
+    finally:
+        workbook.close()
+
+
+def _too_many(max_rows: int, max_columns: int) -> str:
+    return _("The file has more than %(rows)s rows or %(columns)s columns: split it into smaller files.") % {
+        "rows": max_rows,
+        "columns": max_columns,
+    }
+
+
 def read_table(file_name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
     """The header and the non-blank data rows, each padded or cut to the header's width. Headers keep
-    their export form ("profile/age", "profile-age")."""
+    their export form ("profile/age", "profile-age"). The file is read once, here; a file that cannot be
+    read whole (not UTF-8, not a workbook, a NUL character, past the size limits) raises ImportFileError
+    and nothing is imported."""
+    _bytes, _ratio, max_rows, max_columns = _limits()
+    unreadable = _("The file cannot be read as a CSV (UTF-8) or XLSX export.")
     try:
         if file_name.lower().endswith((".xlsx", ".xlsm")):
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            values = list(_sheet_rows(content))
         else:
             text = content.decode("utf-8-sig")
-            values = list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ImportFileError(_("The file cannot be read as a CSV (UTF-8) or XLSX export.")) from exc
+            if "\x00" in text:
+                raise ImportFileError(unreadable)
+            values = []
+            for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
+                if len(values) > max_rows or len(row) > max_columns:
+                    raise ImportFileError(_too_many(max_rows, max_columns))
+                values.append(row)
+    except ImportFileError:
+        raise
+    except (
+        UnicodeDecodeError,
+        csv.Error,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        SyntaxError,
+    ) as exc:
+        # openpyxl surfaces a damaged workbook as any of these (SyntaxError: its XML parser)
+        raise ImportFileError(unreadable) from exc
+    if any("\x00" in cell for row in values for cell in row):
+        raise ImportFileError(unreadable)
     if not values:
         return [], []
     header, *body = values
@@ -123,6 +209,9 @@ class RowChecker:
         submission_id = next((values[c] for c in ID_COLUMNS if values.get(c)), "")
         if not submission_id:
             problem("instanceid", "missing_id")
+        elif len(submission_id) > MAX_ID_LENGTH:
+            problem("instanceid", "bad_id", value=submission_id[:20] + "…")
+            submission_id = submission_id[:MAX_ID_LENGTH]
         fields = {"submission_id": submission_id}
         try:
             fields["screened_on"] = dt.date.fromisoformat(values.get("screened_on", "")[:10])
@@ -133,7 +222,7 @@ class RowChecker:
             problem("gender", "bad_choice", value=fields["gender"])
         age = values.get("age", "")
         if age:
-            if not age.isdigit() or age_error(int(age)):
+            if not (age.isascii() and age.isdigit()) or age_error(int(age)):
                 problem("age", "bad_age", value=age)
             else:
                 fields["age"] = int(age)
@@ -185,7 +274,30 @@ class RowChecker:
 
 
 def _row_key(raw: dict) -> str:
-    return hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+    """A keyed hash of the row (the blind-index key): re-importing it adds nothing, and the key
+    is needed to test whether a guessed row is there."""
+    return keyed_hash("import-row", json.dumps(raw, sort_keys=True))
+
+
+def rebuild_row_keys(*, batch_size: int = 500) -> int:
+    """The quarantined rows' keyed hashes under the newest blind-index key (manage.py rotate_keys
+    --blind-index), one short transaction per batch; rows already current are left alone."""
+    count, last = 0, 0
+    while True:
+        batch = list(
+            QuarantinedRow.objects.filter(pk__gt=last)
+            .only("id", "row_key", "raw")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return count
+        last = batch[-1].pk
+        stale = [q for q in batch if q.row_key != _row_key(q.raw)]
+        for row in stale:
+            row.row_key = _row_key(row.raw)
+        with transaction.atomic():
+            QuarantinedRow.objects.bulk_update(stale, ["row_key"])
+        count += len(stale)
 
 
 class Checker:
@@ -219,18 +331,56 @@ def _wanted_version(raw: dict) -> str:
 
 
 def _pack(header: list[str], rows: list[list[str]]) -> bytes:
-    return zlib.compress(json.dumps([header, *rows], separators=(",", ":")).encode(), 1)
+    """A segment's rows as stored: compressed JSON, encrypted with the field keys (they may name people)."""
+    return encrypt_bytes(zlib.compress(json.dumps([header, *rows], separators=(",", ":")).encode(), 1))
 
 
 def _unpack(data: bytes) -> list[dict[str, str]]:
     if not data:
         return []
-    header, *rows = json.loads(zlib.decompress(data))
+    header, *rows = json.loads(zlib.decompress(decrypt_bytes(data)))
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+
+
+def _too_big() -> str:
+    return _("The file is larger than %(size)d MB: split it into smaller files.") % {
+        "size": settings.SIRA_UPLOAD_MAX_BYTES // 1_000_000
+    }
+
+
+def check_declared_size(content_length) -> None:
+    """Refuses a request whose declared size is far past the upload limit before its body is read
+    (the form's other fields and the multipart framing take a little room)."""
+    try:
+        declared = int(content_length or 0)
+    except ValueError:
+        declared = 0
+    if declared > settings.SIRA_UPLOAD_MAX_BYTES + 100_000:
+        raise ImportFileError(_too_big())
+
+
+def check_upload(upload) -> None:
+    """What the upload page accepts: a CSV or XLSX no larger than SIRA_UPLOAD_MAX_BYTES."""
+    if upload is None or not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+        raise ImportFileError(_("Choose a CSV or XLSX export of the offline form."))
+    if upload.size > settings.SIRA_UPLOAD_MAX_BYTES:
+        raise ImportFileError(_too_big())
+
+
+def clean_file_name(file_name: str) -> str:
+    """The name as shown and stored: no path, no control characters, at most 200 characters."""
+    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable())
+    return name[-200:] or "import"
+
+
 def start_import(*, by, file_name: str, content: bytes, request=None) -> ImportBatch:
-    """Parses the file once, here: its data rows are kept in segments and the file itself is not kept."""
+    """Parses the file once, here: its data rows are kept in segments and the file itself is not kept.
+    A file that cannot be read whole raises ImportFileError before anything is written."""
+    file_name = clean_file_name(file_name)
     header, rows = read_table(file_name, content)
     with transaction.atomic():
         batch = ImportBatch.objects.create(

@@ -8,6 +8,7 @@ from sira.cases.rules import MAX_AGE
 def import_error(error: dict) -> str:
     texts = {
         "missing_id": _("the submission id (instanceID) is missing"),
+        "bad_id": _("the submission id “%(value)s” is longer than 100 characters"),
         "bad_date": _("“%(value)s” is not a date (expected YYYY-MM-DD)"),
         "bad_choice": _("“%(value)s” is not one of the allowed codes"),
         "bad_age": _("“%(value)s” is not an age between 0 and %(max)d"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from sira.cases import choices
-from sira.core.crypto import IdentityTextField
+from sira.core.crypto import IdentityJSONField, IdentityTextField
 from sira.geo.fields import optional_cercle, optional_region
 
 
@@ -163,13 +163,14 @@ class ImportBatch(models.Model):
 class ImportSegment(models.Model):
     """A fixed run of an import's rows, parsed once from the uploaded file when it is received, and the
     report of those rows as they are processed. A chunk reads and writes only the segments it covers, so
-    the work per row does not grow with the file. Only the data rows are kept (compressed JSON, no copy of
-    the file itself) and only until the segment is processed."""
+    the work per row does not grow with the file. Only the data rows are kept (compressed JSON encrypted
+    with the field keys, no copy of the file itself) and only until the segment is processed. The report
+    quotes cell values, so it is encrypted too."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="segments")
     number = models.PositiveIntegerField()  # rows number*SEGMENT_ROWS … of the file's data rows
-    rows = models.BinaryField(default=b"")  # zlib(JSON [header, [cells…]…]); emptied once processed
-    report = models.JSONField(default=list)
+    rows = models.BinaryField(default=b"")  # Fernet(zlib(JSON [header, [cells…]…])); emptied once processed
+    report = IdentityJSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "number"], name="one_segment_number")]
@@ -179,16 +180,18 @@ class ImportSegment(models.Model):
 
 
 class QuarantinedRow(models.Model):
-    """A submission that could not be imported as it stands: kept whole, with the reasons, until fixed."""
+    """A submission that could not be imported as it stands: kept whole, with the reasons, until fixed.
+    The row and the reasons (which quote its cells) are encrypted like a person's identity: an uploaded
+    file may carry names and phone numbers in columns Sira does not read."""
 
     row_key = models.CharField(
         max_length=64, unique=True
-    )  # hash of the row's content: re-imports add nothing
+    )  # keyed hash of the row's content: re-imports add nothing
     submission_id = models.CharField(max_length=100, blank=True)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="quarantined")
     row_number = models.PositiveIntegerField()
-    raw = models.JSONField()
-    errors = models.JSONField()
+    raw = IdentityJSONField()
+    errors = IdentityJSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass
 
+from sira.core.spreadsheet import safe_cell
 from sira.screening import services
 from sira.screening.models import CatalogueVersion, Screening
 from sira.screening.serializers import answer_problems
@@ -79,4 +80,4 @@ def write_csv(rows: list[Row], out) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for r in rows:
-        writer.writerow([getattr(r, c) for c in COLUMNS])
+        writer.writerow([safe_cell(getattr(r, c)) for c in COLUMNS])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -162,20 +163,24 @@ def xlsform_download(request):
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     _require_screener(request.user)
-    upload = request.FILES.get("file")
     if request.method == "POST":
-        if upload is None or not upload.name.lower().endswith((".csv", ".xlsx")):
-            messages.error(request, _("Choose a CSV or XLSX export of the offline form."))
+        try:
+            importer.check_declared_size(request.META.get("CONTENT_LENGTH"))  # before the body is read
+            upload = request.FILES.get("file")
+            importer.check_upload(upload)
+            batch = importer.start_import(
+                by=request.user, file_name=upload.name, content=upload.read(), request=request
+            )
+        except importer.ImportFileError as exc:
+            messages.error(request, str(exc))  # the whole file is refused: nothing was imported
         else:
-            try:
-                batch = importer.start_import(
-                    by=request.user, file_name=upload.name, content=upload.read(), request=request
-                )
-            except importer.ImportFileError as exc:
-                messages.error(request, str(exc))  # the whole file is refused: nothing was imported
-            else:
-                return redirect("screening:import_progress", pk=batch.pk)
-    return render(request, "screening/import_upload.html")
+            return redirect("screening:import_progress", pk=batch.pk)
+    return render(
+        request,
+        "screening/import_upload.html",
+        {"max_mb": settings.SIRA_UPLOAD_MAX_BYTES // 1_000_000},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _own_batch(request, pk) -> ImportBatch:

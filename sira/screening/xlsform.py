@@ -6,6 +6,7 @@ from django_countries import countries
 from openpyxl import Workbook
 
 from sira.cases.rules import ADULT_AGE, MAX_AGE
+from sira.core.spreadsheet import neutralise_workbook
 from sira.core.vocab import terms
 from sira.geo.models import Cercle, Region
 
@@ -272,4 +273,5 @@ def build_workbook(catalogue_version) -> Workbook:
     settings.append(["form_title", "form_id", "version", "default_language"])
     version = catalogue.version.replace(".", "")
     settings.append([f"Sira — dépistage / screening {catalogue.version}", "sira_screening", version, FR])
+    neutralise_workbook(workbook)  # catalogue text is data, never a formula
     return workbook

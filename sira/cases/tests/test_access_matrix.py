@@ -42,8 +42,8 @@ def page_list(user, case):
 
 
 def page_search(user, case):
-    response = _web(user).get(
-        reverse("cases:list"), {"q": f"{case.person.first_name} {case.person.last_name}"}
+    response = _web(user).post(
+        reverse("cases:list"), {"q": f"{case.person.first_name} {case.person.last_name}"}, follow=True
     )
     return case.case_number in response.content.decode()
 
@@ -67,7 +67,7 @@ def api_list(user, case):
 
 
 def api_search(user, case):
-    response = _api(user).get("/api/v1/cases/", {"q": case.person.last_name})
+    response = _api(user).post("/api/v1/cases/search/", {"q": case.person.last_name}, format="json")
     return case.case_number in response.content.decode()
 
 

@@ -43,6 +43,7 @@ def test_register_find_and_switch_language(page, awa):
     page.click("text=Rechercher")
     page.wait_for_selector(f"text={case.case_number}")
     assert page.inner_text('[data-testid="list-name"]') == "Salimata Konaté"
+    assert "konat" not in page.url.lower() and "s=" in page.url  # the name never goes into the URL
 
     page.click('[data-testid="lang-en"]')
     page.wait_for_selector("text=Dashboard")
