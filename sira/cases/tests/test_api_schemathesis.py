@@ -14,7 +14,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -22,7 +21,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from sira.accounts import tokens
 from sira.cases import services
+from sira.testing.auth import authenticator
 from sira.testing.factories import CaseFactory, OrganisationFactory, UserFactory
 
 EXAMPLES = int(os.environ.get("SIRA_SCHEMATHESIS_EXAMPLES", "8"))
@@ -38,7 +39,9 @@ def api_user(request, db):
     cases = [CaseFactory(by=worker, share_with=[court]) for _ in range(3)]
     services.grant_access(cases[0], by=worker, reason="referral", user=prosecutor)
     user = worker if request.param == "frontline_worker" else prosecutor
-    return user, Token.objects.create(user=user).key, [c.pk for c in cases]
+    authenticator(user)  # an API token works only for an account with its second factor set up
+    _token, key = tokens.issue(user)
+    return user, key, [c.pk for c in cases]
 
 
 @pytest.fixture(autouse=True)
