@@ -440,3 +440,23 @@ def test_a_plain_word_is_a_name_only_and_a_number_needs_its_dash_or_digit(awa, p
     acronym = people["keita"].case_number.split("-")[0]
     assert found(awa, acronym) == []
     assert set(found(awa, acronym + "-")) == set(people.values())
+
+
+def test_a_search_with_many_matches_says_so_and_asks_for_more_of_the_name(awa, client, monkeypatch):
+    """A search is counted up to SEARCH_COUNT_CAP; beyond it the page says "N+ cases", asks for another
+    part of the name, and still shows the best matches first (read tier by tier)."""
+    from sira.cases import search
+
+    monkeypatch.setattr(search, "SEARCH_COUNT_CAP", 2)
+    exact = [CaseFactory(by=awa, last_name="Coulibaly") for _ in range(2)]
+    CaseFactory(by=awa, last_name="Kulibali")
+    CaseFactory(by=awa, last_name="Diarra")
+    client.force_login(awa)
+    response = client.get(search_url(client, "Coulibaly"), HTTP_ACCEPT_LANGUAGE="fr")
+    page = response.context["page"]
+    assert page.capped and page.count == 2
+    body = response.content.decode()
+    assert "2+ dossiers" in body and 'data-testid="narrow-search"' in body
+    assert [c.pk for c in response.context["rows"]][:2] == sorted((c.pk for c in exact), reverse=True)
+    few = client.get(search_url(client, "Diarra"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert not few.context["page"].capped and 'data-testid="narrow-search"' not in few.content.decode()
