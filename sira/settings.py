@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "sira.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sira.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,7 +175,10 @@ SIRA_API_TOKEN_DAYS = env_int("SIRA_API_TOKEN_DAYS", 30)
 
 # Sessions end after 30 idle minutes and with the browser: shared phones are common in the field.
 SESSION_COOKIE_AGE = env_int("SIRA_SESSION_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout: the session's expiry is pushed back on activity, at most once a minute
+# (sira.core.middleware.SessionRefreshMiddleware), so a session ends 30 to 31 minutes after the last page.
+SESSION_SAVE_EVERY_REQUEST = False
+SIRA_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,4 +17,5 @@ CSRF_COOKIE_SECURE = False
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Persistent connections would keep the live-server thread attached to the test database at teardown.
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# (benchmarks/scale.py's server sets SIRA_TEST_CONN_MAX_AGE=60, as sira/settings.py has in production.)
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SIRA_TEST_CONN_MAX_AGE", "0"))  # noqa: F405

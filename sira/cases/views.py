@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +19,7 @@ from sira.accounts.access import (
 )
 from sira.audit.services import timeline
 from sira.cases import access, export, panels, search, services
-from sira.cases.filters import CaseListFilter
+from sira.cases.filters import CaseListFilter, filter_fields_html
 from sira.cases.forms import (
     AccessReviewForm,
     CaseEditForm,
@@ -69,6 +70,7 @@ def case_list(request):
         "cases/case_list.html",
         {
             "filter": filterset,
+            "filter_fields": filter_fields_html(filterset.form, get_language() or "fr"),
             "page": page,
             "rows": rows,
             "show_names": search.shows_names_on_list(request.user),

@@ -1,3 +1,6 @@
+import time
+
+
 class SecurityHeadersMiddleware:
     """Headers Django 5.2 does not set itself. The CSP allows only same-origin resources: pages carry
     no third-party scripts, which also keeps them light on slow networks."""
@@ -18,4 +21,27 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages showing case data must not be kept in shared or browser caches.
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE after the last request) with one session write a minute
+    at most: saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs each page an
+    UPDATE and a commit. Placed after SessionMiddleware, so the session it marks is saved on the way
+    out with a fresh expiry."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            from django.conf import settings
+
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= settings.SIRA_SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it, expiry pushed back
         return response

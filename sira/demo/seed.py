@@ -83,7 +83,13 @@ def _case_input(rng: random.Random, spec: dict, scenario: dict, today: dt.date) 
     identified = today - dt.timedelta(days=rng.randint(0, 3 * 365))
     region = rng.choice(scenario["regions"])
     cercles = list(Cercle.objects.filter(region_id=region).values_list("code", flat=True))
-    birth = identified - dt.timedelta(days=age * 365 + rng.randint(0, 364)) if rng.random() < 0.4 else None
+    # A birth date that makes the person exactly `age` at identification (365-day years would make some
+    # a year younger, and their age at recruitment then comes after the identification).
+    birth = (
+        identified - dt.timedelta(days=int(age * 365.25) + rng.randint(1, 300))
+        if rng.random() < 0.4
+        else None
+    )
     subsector = scenario["subsector"]
     exploitation = {
         "forms": scenario["forms"],
@@ -92,7 +98,7 @@ def _case_input(rng: random.Random, spec: dict, scenario: dict, today: dt.date) 
             rng.choice(["ThroughFamilyOrFamilyEvents", "ThroughIntermediary", "ThroughFriendsOrSocialEvents"])
         ],
         "recruiter_relationship": rng.choice(["Familial", "Acquainted", "Unaquainted"]),
-        "age_at_recruitment": max(age - rng.randint(0, 2), 3),
+        "age_at_recruitment": min(age, max(age - rng.randint(0, 2), 3)),  # never after identification
     }
     if subsector:
         exploitation |= {

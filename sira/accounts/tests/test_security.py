@@ -32,9 +32,28 @@ def test_successful_login_is_audited(awa):
     assert AuditEvent.objects.filter(action="login", actor=awa).exists()
 
 
-def test_sessions_expire_when_idle_and_with_the_browser():
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+def test_sessions_expire_when_idle_and_with_the_browser(awa, monkeypatch):
+    """Activity pushes the session's expiry back (at most once a minute, not a write a request); an
+    idle session ends SESSION_COOKIE_AGE after its last refresh; the cookie dies with the browser."""
+    from django.contrib.sessions.models import Session
+
+    from sira.core import middleware
+
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client = Client()
+    client.force_login(awa)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client.get(reverse("accounts:dashboard"))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    clock[0] += 30  # within the minute: no write
+    client.get(reverse("accounts:dashboard"))
+    assert Session.objects.get(session_key=key).expire_date == first
+    clock[0] += 31  # a minute after the last refresh: the expiry moves
+    client.get(reverse("accounts:dashboard"))
+    assert Session.objects.get(session_key=key).expire_date > first
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["expires"] == ""  # a browser-session cookie
 
 
 def test_security_headers_are_sent(awa):

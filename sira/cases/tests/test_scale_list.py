@@ -239,3 +239,41 @@ def test_cursor_round_trip():
     token = paging.encode_cursor([dt.date(2025, 3, 2), 17])
     assert paging.decode_cursor(token, 2) == ["2025-03-02", 17]
     assert parse_qs(urlparse(f"/?after={token}").query)["after"] == [token]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"gender": "Feminine"}, {"form": "DomesticServitude", "region": "ML01", "date_from": "2025-01-01"}],
+)
+def test_the_filter_fields_drawn_once_are_those_the_form_draws(db, params):
+    """The list's filter fields are drawn once per combination of values and language: the same HTML
+    as the form itself draws, with the chosen values selected, in the page's language."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from sira.cases import filters
+
+    for language, label in (("fr", "Sexe / genre"), ("en", "Sex / gender")):
+        with translation.override(language):
+            data = QueryDict(mutable=True)
+            data.update(params)
+            form = filters.CaseListFilter(data if params else None).form
+            names = [n for n in form.fields if n != "q"]
+            drawn = filters.filter_fields_html(form, language)
+            assert drawn == filters._draw(form, names) and label in drawn
+            assert filters.filter_fields_html(form, language) is drawn  # the second time, from the cache
+            for value in params.values():
+                assert f'value="{value}"' in drawn and (
+                    f'value="{value}" selected' in drawn or "date" in str(drawn)
+                )
+
+
+def test_a_filter_form_with_errors_is_drawn_afresh(db):
+    from django.http import QueryDict
+
+    from sira.cases import filters
+
+    form = filters.CaseListFilter(QueryDict("date_from=not-a-date")).form
+    assert form.errors
+    drawn = filters.filter_fields_html(form, "en")
+    assert 'value="not-a-date"' in drawn and 'aria-invalid="true"' in drawn
