@@ -88,8 +88,10 @@ class Precondition:
         elif body_version is None and required:
             self.error = Response(
                 {
-                    "detail": "Send the version you read: an If-Match header with the ETag of the "
-                    "record, or `version` in the body."
+                    "detail": _(
+                        "Send the version you read: an If-Match header with the ETag of the record, "
+                        "or “version” in the body."
+                    )
                 },
                 status=status.HTTP_428_PRECONDITION_REQUIRED,
             )

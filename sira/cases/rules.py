@@ -8,6 +8,7 @@ so that every entry path can put each message beside its field, and all of a sub
 reported at once. Warnings are contradictions a worker may confirm (they never block a sure worker)."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -143,7 +144,18 @@ def check_consents(consents: dict, *, age=None, legal_bases=()) -> dict[str, str
     return errors
 
 
-def check_case_number(*, taken: bool) -> dict[str, str]:
+# A case number given by hand: letters, digits and - / . _ separators, starting with a letter or a
+# digit (never = + - @, which spreadsheets run as formulas), as the numbers Sira gives (ESPOIR-2026-0001).
+CASE_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/._-]{0,39}")
+
+
+def check_case_number(*, taken: bool, number: str = "") -> dict[str, str]:
+    if number and not CASE_NUMBER.fullmatch(number):
+        return {
+            "case.case_number": _(
+                "A case number has letters, digits and dashes only, and starts with a letter or a digit."
+            )
+        }
     if taken:
         return {"case.case_number": _("This case number is already used in your organisation.")}
     return {}

@@ -231,7 +231,7 @@ def _registration_errors(person, checked_case, exploitation, checked_route, cons
     number = (checked_case.get("case_number") or "").strip().upper()
     if number and by is not None and by.organisation_id is not None:
         taken = Case.objects.filter(organisation_id=by.organisation_id, case_number=number).exists()
-        errors |= rules.check_case_number(taken=taken)
+        errors |= rules.check_case_number(taken=taken, number=number)
     return errors
 
 

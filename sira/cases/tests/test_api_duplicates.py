@@ -55,3 +55,39 @@ def test_a_form_given_twice_is_a_field_error(awa):
     )
     assert response.status_code == 400 and "form" in response.json()["exploitations"]
     assert _counts() == before
+
+
+def test_a_case_number_that_a_spreadsheet_would_run_is_refused(awa):
+    """A case number given by hand (the API; pages number cases themselves) has letters, digits and
+    dashes, and starts with a letter or a digit: =1+1, +1 or @SUM(A1) are refused on the field, and
+    nothing is written."""
+    api = _api(awa)
+    before = _counts()
+    for number in ("=1+1", "+1", "@SUM(A1)", "-5", "ab cd"):
+        response = api.post(
+            "/api/v1/cases/", payload(case_number=number), format="json", HTTP_ACCEPT_LANGUAGE="fr"
+        )
+        assert response.status_code == 400, number
+        assert "chiffres" in response.json()["case_number"][0]
+    assert _counts() == before
+    assert api.post("/api/v1/cases/", payload(case_number="tsta-2026/7"), format="json").status_code == 201
+
+
+def test_a_body_nested_too_deeply_is_a_400_not_a_server_error(awa):
+    api = _api(awa)
+    case = Case.objects.get(pk=api.post("/api/v1/cases/", payload(), format="json").json()["id"])
+    body = '{"a":' + "[" * 5000 + "]" * 5000 + "}"
+    response = api.generic(
+        "PATCH", f"/api/v1/cases/{case.pk}/", body, content_type="application/json", HTTP_IF_MATCH="*"
+    )
+    assert response.status_code == 400 and "JSON" in response.json()["detail"]
+
+
+def test_a_missing_version_is_asked_for_in_the_users_language(awa):
+    api = _api(awa)
+    case_id = api.post("/api/v1/cases/", payload(), format="json").json()["id"]
+    response = api.patch(
+        f"/api/v1/cases/{case_id}/", {"narrative": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert response.status_code == 428 and "version" in response.json()["detail"]
+    assert response.json()["detail"].startswith("Envoyez")
