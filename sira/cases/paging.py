@@ -97,6 +97,40 @@ def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(n, cap), n > cap
 
 
+def _page_before(
+    rows: list, order: list[str], *, size: int, count: int, capped: bool, cap: int
+) -> KeysetPage:
+    """The page ending just before a cursor, from up to size + 1 `rows` read backwards."""
+    more_before = len(rows) > size
+    rows = rows[:size][::-1]
+    return KeysetPage(
+        rows=rows,
+        count=count,
+        capped=capped,
+        cap=cap,
+        first=not more_before,
+        next_cursor=encode_cursor(_values(rows[-1], order)) if rows else None,
+        previous_cursor=encode_cursor(_values(rows[0], order)) if rows and more_before else None,
+    )
+
+
+def _page_after(
+    rows: list, order: list[str], *, size: int, first: bool, count: int, capped: bool, cap: int
+) -> KeysetPage:
+    """The first page, or the one after a cursor, from up to size + 1 `rows` read forwards."""
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        count=count,
+        capped=capped,
+        cap=cap,
+        first=first,
+        next_cursor=encode_cursor(_values(rows[-1], order)) if rows and more_after else None,
+        previous_cursor=encode_cursor(_values(rows[0], order)) if rows and not first else None,
+    )
+
+
 def paginate(
     queryset: QuerySet,
     *,
@@ -118,34 +152,14 @@ def paginate(
         if backward is not None:
             reverse = [_flip(k) for k in order]
             rows = list(queryset.filter(_beyond(reverse, backward)).order_by(*reverse)[: size + 1])
-            more_before = len(rows) > size
-            rows = rows[:size][::-1]
-            return KeysetPage(
-                rows=rows,
-                count=count,
-                capped=capped,
-                cap=cap,
-                first=not more_before,
-                next_cursor=encode_cursor(_values(rows[-1], order)) if rows else None,
-                previous_cursor=encode_cursor(_values(rows[0], order)) if rows and more_before else None,
-            )
+            return _page_before(rows, order, size=size, count=count, capped=capped, cap=cap)
         if forward is not None:
             queryset = queryset.filter(_beyond(order, forward))
         rows = list(queryset[: size + 1])
     except (ValidationError, ValueError, TypeError):
         # A cursor whose values do not fit the ordering's fields: the first page.
         return paginate(original, size=size, cap=cap, counted=(count, capped))
-    more_after = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(
-        rows=rows,
-        count=count,
-        capped=capped,
-        cap=cap,
-        first=forward is None,
-        next_cursor=encode_cursor(_values(rows[-1], order)) if rows and more_after else None,
-        previous_cursor=encode_cursor(_values(rows[0], order)) if rows and forward is not None else None,
-    )
+    return _page_after(rows, order, size=size, first=forward is None, count=count, capped=capped, cap=cap)
 
 
 def paginate_tiers(
@@ -164,7 +178,8 @@ def paginate_tiers(
     cap = COUNT_CAP if cap is None else cap
     count, capped = counted
     inner = ordering(tiers[0][1]) if tiers else ["-id"]
-    length = len(inner) + 1
+    order = ["-search_score", *inner]
+    length = len(order)
     forward = decode_cursor(after, length)
     backward = None if forward is not None else decode_cursor(before, length)
     try:
@@ -180,18 +195,7 @@ def paginate_tiers(
                 rows += list(queryset.order_by(*reverse)[: size + 1 - len(rows)])
                 if len(rows) > size:
                     break
-            more_before = len(rows) > size
-            rows = rows[:size][::-1]
-            order = ["-search_score", *inner]
-            return KeysetPage(
-                rows=rows,
-                count=count,
-                capped=capped,
-                cap=cap,
-                first=not more_before,
-                next_cursor=encode_cursor(_values(rows[-1], order)) if rows else None,
-                previous_cursor=encode_cursor(_values(rows[0], order)) if rows and more_before else None,
-            )
+            return _page_before(rows, order, size=size, count=count, capped=capped, cap=cap)
         rows = []
         for tier, queryset in tiers:
             if forward is not None:
@@ -204,15 +208,4 @@ def paginate_tiers(
                 break
     except (ValidationError, ValueError, TypeError):
         return paginate_tiers(tiers, size=size, cap=cap, counted=counted)
-    order = ["-search_score", *inner]
-    more_after = len(rows) > size
-    rows = rows[:size]
-    return KeysetPage(
-        rows=rows,
-        count=count,
-        capped=capped,
-        cap=cap,
-        first=forward is None,
-        next_cursor=encode_cursor(_values(rows[-1], order)) if rows and more_after else None,
-        previous_cursor=encode_cursor(_values(rows[0], order)) if rows and forward is not None else None,
-    )
+    return _page_after(rows, order, size=size, first=forward is None, count=count, capped=capped, cap=cap)
