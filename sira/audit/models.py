@@ -1,11 +1,12 @@
 from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sira.audit import rules
+from sira.core import bulk
 
 # Any constant: the key of the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x51_7A_A0_D1
@@ -51,6 +52,8 @@ class AuditEventQuerySet(models.QuerySet):
         objs = list(objs)
         with _in_transaction(self.db):
             _seal(objs)
+            if connections[self.db].vendor == "postgresql" and not args and not kwargs:
+                return bulk.insert(self.model, objs, using=self.db)  # COPY: an import audits every row
             return super().bulk_create(objs, *args, **kwargs)
 
 

@@ -9,6 +9,7 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 
 from sira.screening.catalogue import SETS, CatalogueData, CatalogueError, _text
+from sira.screening.engine import first_clause
 
 SCHEMA = "question_bank"
 YESNO, SINGLE, MULTIPLE = "yesno", "single", "multiple"
@@ -65,7 +66,7 @@ class Question:
     info_context: tuple[str, ...]
     denies: dict  # answer value → indicators that answer says are absent
 
-    @property
+    @cached_property
     def is_core(self) -> bool:
         return CORE in self.blocks and self.when is None
 
@@ -108,6 +109,34 @@ class Question:
 
     def side(self, value) -> str:
         """risk / safe / info / unknown for a normalised answer value."""
+        return self._reading(value)[0]
+
+    def reading(self, value) -> tuple[str, tuple[Answer, ...]]:
+        """(side, the answers it evidences) for a normalised value."""
+        side, evidenced, _adds = self._reading(value)
+        return side, evidenced
+
+    def contribution(self, value) -> tuple[str, "Contribution | None"]:
+        """(side, what the answer adds to an assessment, gathered over its answers; None if nothing)."""
+        side, _evidenced, adds = self._reading(value)
+        return side, adds
+
+    def _reading(self, value):
+        # A question has few possible values and an import reads thousands of rows with them: each
+        # value is worked out once.
+        key = tuple(value) if isinstance(value, list) else value
+        found = self._readings.get(key)
+        if found is None:
+            side = self._side(value)
+            evidenced = tuple(self.evidenced(value)) if side in (RISK, INFO, SAFE) else ()
+            found = self._readings[key] = (side, evidenced, _gathered(evidenced))
+        return found
+
+    @cached_property
+    def _readings(self) -> dict:
+        return {}
+
+    def _side(self, value) -> str:
         if value in NOT_KNOWN or value == []:
             return UNANSWERED
         if self.type == YESNO:
@@ -212,6 +241,22 @@ class QuestionBank(CatalogueData):
                 table[set_id][indicator_id] = (indicator.get("dimension"), strength, values.get(strength))
         return table
 
+    @cached_property
+    def dimension_ids(self) -> tuple[str, ...]:
+        return tuple(d["id"] for d in self.data["dimensions"])
+
+    def dimension_clause(self, strong: int, medium: int, weak: int) -> int | None:
+        """The first clause of the ILO dimension rule that these counts meet (engine.first_clause),
+        remembered per counts: a handful of combinations occur."""
+        key = (strong, medium, weak)
+        if key not in self._clauses:
+            self._clauses[key] = first_clause(self.rules["dimension_rule"]["any_of"], strong, medium, weak)
+        return self._clauses[key]
+
+    @cached_property
+    def _clauses(self) -> dict:
+        return {}
+
     def questions(self, *, child: bool, forms):  # the catalogue interface (demo data, pages)
         return self.questions_for(child=child, forms=forms)
 
@@ -224,7 +269,33 @@ class QuestionBank(CatalogueData):
         return bool(set(chosen) & set(when["in"]))
 
     def asked(self, *, child: bool, forms, answers: dict) -> list[Question]:
-        """The adaptive walk: each question at most once, in interview order."""
+        """The adaptive walk: each question at most once, in interview order. The walk depends only on
+        the answers of the questions that open follow-ups, so it is worked out once per combination
+        of those answers (an import walks thousands of rows through a few dozen combinations)."""
+        key = (child, frozenset(forms or ()))
+        openers = self._openers.get(key)
+        if openers is None:
+            questions = self.questions_for(child=child, forms=forms)
+            openers = self._openers[key] = tuple(
+                dict.fromkeys(q.when["question"] for q in questions if q.when)
+            )
+        opened = tuple(_key(answers.get(o)) for o in openers)
+        walk = self._walks.get((key, opened))
+        if walk is None:
+            if len(self._walks) > 20_000:  # bounded: a long-running server sees many combinations
+                self._walks.clear()
+            walk = self._walks[(key, opened)] = tuple(self._walk(child=child, forms=forms, answers=answers))
+        return list(walk)
+
+    @cached_property
+    def _openers(self) -> dict:
+        return {}
+
+    @cached_property
+    def _walks(self) -> dict:
+        return {}
+
+    def _walk(self, *, child: bool, forms, answers: dict) -> list[Question]:
         walk, seen = [], set()
         for question in self.questions_for(child=child, forms=forms):
             if question.id in seen:
@@ -247,6 +318,41 @@ class QuestionBank(CatalogueData):
                 raise ValueError(f"unknown question {qid}")
             clean[qid] = question.normalised(value)
         return clean
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one answer adds to an assessment: contexts, flags (those of risk answers are signs),
+    ILO indicators evidenced and acts, each in the order its answers list them."""
+
+    context: tuple[str, ...]
+    flags: tuple[str, ...]
+    sign_flags: tuple[str, ...]
+    evidence: tuple[str, ...]
+    acts: tuple[str, ...]
+
+
+def _gathered(answers: tuple[Answer, ...]) -> Contribution | None:
+    risky = [a for a in answers if a.risk]
+    gathered = Contribution(
+        context=tuple(c for a in answers for c in a.context),
+        flags=tuple(f for a in answers for f in a.flags),
+        sign_flags=tuple(f for a in risky for f in a.flags),
+        evidence=tuple(i for a in risky for i in a.evidence),
+        acts=tuple(a.act for a in risky if a.act),
+    )
+    return gathered if any(vars(gathered).values()) else None
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _opens_on_answers(when: dict, opener: Question) -> bool:
+    if "side" in when:
+        return when["side"] in (RISK, SAFE, INFO) and "in" not in when
+    chosen = when.get("in")
+    return isinstance(chosen, list) and bool(chosen) and set(chosen) <= set(opener.values)
 
 
 def _answer(raw: dict) -> Answer:
@@ -356,6 +462,16 @@ def parse(data: dict) -> QuestionBank:
         if question.when and question.when.get("question") not in questions:
             problems.append(
                 _("%(where)s: opened by a question that does not come before it.") % {"where": where}
+            )
+        elif question.when and not _opens_on_answers(question.when, questions[question.when["question"]]):
+            # Only a given answer opens a follow-up: the optimistic reading (rules._optimistic) relies
+            # on filling unknown answers never closing a question it has already asked.
+            problems.append(
+                _(
+                    "%(where)s: opened by the risk, safe or info side, or by answers of the question "
+                    "before it."
+                )
+                % {"where": where}
             )
         for answer in [question.risk_answer, *[o.answer for o in options]]:
             _check_answer(where, answer, indicators, problems)

@@ -13,6 +13,8 @@ Reading order of one assessment:
 Contradictions (a safe answer denying what another risk answer evidences) are reported and the
 outcome is withheld until the worker resolves them."""
 
+from functools import cached_property
+
 from sira.cases import rules as registry
 from sira.screening.bank import INFO, RISK, SAFE, UNANSWERED, UNKNOWN, QuestionBank
 
@@ -32,9 +34,9 @@ def is_child(bank: QuestionBank, age) -> bool:
 class State:
     """What the answers establish, for one reading of them (as given, or optimistic)."""
 
-    def __init__(self, bank: QuestionBank, answers: dict, *, child: bool, forms):
+    def __init__(self, bank: QuestionBank, answers: dict, *, child: bool, forms, asked=None):
         self.bank, self.child, self.answers = bank, child, answers
-        self.asked = bank.asked(child=child, forms=forms, answers=answers)
+        self.asked = asked if asked is not None else bank.asked(child=child, forms=forms, answers=answers)
         self.evidence: dict[str, list[str]] = {}  # ILO indicator → questions
         self.flags: dict[str, list[str]] = {}
         self.sign_flags: set[str] = set()
@@ -42,22 +44,20 @@ class State:
         self.context: dict[str, list[str]] = {}
         self.sides: dict[str, str] = {}
         for question in self.asked:
-            value = answers.get(question.id, UNKNOWN)
-            side = question.side(value)
-            self.sides[question.id] = side
-            for answer in question.evidenced(value) if side in (RISK, INFO, SAFE) else ():
-                for c in answer.context:
-                    self.context.setdefault(c, []).append(question.id)
-                for f in answer.flags:
-                    self.flags.setdefault(f, []).append(question.id)
-                    if answer.risk:
-                        self.sign_flags.add(f)
-                if not answer.risk:
-                    continue
-                for i in answer.evidence:
-                    self.evidence.setdefault(i, []).append(question.id)
-                if answer.act:
-                    self.acts.setdefault(answer.act, []).append(question.id)
+            qid = question.id
+            side, adds = question.contribution(answers.get(qid, UNKNOWN))
+            self.sides[qid] = side
+            if adds is None:  # most answers evidence nothing
+                continue
+            for c in adds.context:
+                self.context.setdefault(c, []).append(qid)
+            for f in adds.flags:
+                self.flags.setdefault(f, []).append(qid)
+            self.sign_flags.update(adds.sign_flags)
+            for i in adds.evidence:
+                self.evidence.setdefault(i, []).append(qid)
+            for act in adds.acts:
+                self.acts.setdefault(act, []).append(qid)
         self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
         self.dimensions = self._dimensions()
 
@@ -65,38 +65,38 @@ class State:
         """The ILO dimension rule applied to each dimension, with the person's strength set: one pass
         over the evidence (indicators in id order, as the result lists them)."""
         strengths = self.bank.strengths[self.set_id]
-        tallies: dict[str, dict[str, int]] = {}
+        tallies: dict[str, list[int]] = {}
         found: dict[str, list[dict]] = {}
+        slot = {"strong": 0, "medium": 1, "weak": 2}
         for indicator_id in sorted(self.evidence):
             dim, strength, counted = strengths[indicator_id]
-            tally = tallies.setdefault(dim, {"strong": 0, "medium": 0, "weak": 0})
+            tally = tallies.get(dim) or tallies.setdefault(dim, [0, 0, 0])
             if counted:
-                tally[counted] += 1
+                tally[slot[counted]] += 1
             found.setdefault(dim, []).append(
                 {"id": indicator_id, "strength": strength, "questions": self.evidence[indicator_id]}
             )
-        any_of = self.bank.rules["dimension_rule"]["any_of"]
+        clause_for = self.bank.dimension_clause
         dimensions = {}
-        for d in self.bank.data["dimensions"]:
-            tally = tallies.get(d["id"], {"strong": 0, "medium": 0, "weak": 0})
-            clause = first_clause(any_of, *tally.values())
-            dimensions[d["id"]] = {
-                "id": d["id"],
+        for dim in self.bank.dimension_ids:
+            clause = clause_for(*tallies.get(dim, (0, 0, 0)))
+            dimensions[dim] = {
+                "id": dim,
                 "status": POSITIVE if clause is not None else NOT_POSITIVE,
                 "clause": clause,
-                "indicators": found.get(d["id"], []),
+                "indicators": found.get(dim, []),
             }
         return dimensions
 
     def positive(self, dim: str) -> bool:
         return self.dimensions[dim]["status"] == POSITIVE
 
-    @property
+    @cached_property  # the rules ask it several times per assessment
     def means(self) -> list[str]:
         dims = set(self.bank.rules["means_dimensions"])
         return sorted(i for i in self.evidence if self.bank.indicators[i]["dimension"] in dims)
 
-    @property
+    @cached_property
     def per_se(self) -> list[str]:
         if not self.child:
             return []
@@ -167,17 +167,23 @@ def contradictions(state: State) -> list[dict]:
     return found
 
 
-def _optimistic(bank: QuestionBank, answers: dict, *, child: bool, forms) -> State:
-    """Every unknown answer read on its risk side, follow-ups included (a fixed point of the walk)."""
-    filled = dict(answers)
+def _optimistic(bank: QuestionBank, state: State, *, forms) -> State:
+    """Every unknown answer read on its risk side, follow-ups included (a fixed point of the walk).
+    Filling an unknown answer only opens questions (the bank refuses a follow-up that an unknown
+    answer would open), so after the first round only the questions newly asked can be missing."""
+    filled = dict(state.answers)
+    asked, seen = state.asked, {q.id for q in state.asked}
+    missing = [q for q in asked if state.sides[q.id] == UNANSWERED]
     for _ in range(5):  # only the walk changes between rounds: the evidence is read once, at the end
-        asked = bank.asked(child=child, forms=forms, answers=filled)
-        missing = [q for q in asked if q.side(filled.get(q.id, UNKNOWN)) == UNANSWERED]
         if not missing:
             break
         for question in missing:
             filled[question.id] = question.risk_value()
-    return State(bank, filled, child=child, forms=forms)
+        asked = bank.asked(child=state.child, forms=forms, answers=filled)
+        new = [q for q in asked if q.id not in seen]
+        seen.update(q.id for q in new)
+        missing = [q for q in new if q.side(filled.get(q.id, UNKNOWN)) == UNANSWERED]
+    return State(bank, filled, child=state.child, forms=forms, asked=asked)
 
 
 def _element(found: bool, assessed: bool) -> str:
@@ -195,7 +201,9 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
     core = [q for q in state.asked if q.is_core]
     answered = [q for q in core if state.sides[q.id] in (RISK, SAFE, INFO)]
     needed = bank.rules["enough_information"]["core_answered_min_share"] * len(core)
-    possible = decide(_optimistic(bank, answers, child=child, forms=forms), strong_only=True)
+    # What unknown answers could still establish; moot when the answers given already decide "strong".
+    strong = path is not None and path["outcome"] == STRONG
+    possible = None if strong else decide(_optimistic(bank, state, forms=forms), strong_only=True)
     if path is not None:
         outcome = path["outcome"]
     elif state.signs():
@@ -217,9 +225,13 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
         or bool(state.per_se)
         or any(f in state.flags for f in ("sexual_exploitation", "organ_removal", "slavery_unpaid_work"))
     )
+    modules: dict[str, list[str]] = {}  # form → its questions asked, one pass over the walk
+    for q in state.asked:
+        for block in q.blocks:
+            modules.setdefault(block, []).append(q.id)
     forms_assessed = {}
     for form in bank.forms:
-        module = [q.id for q in state.asked if form["id"] in q.blocks]
+        module = modules.get(form["id"], [])
         if not module or not assessed(module):
             forms_assessed[form["id"]] = NOT_ASSESSED
         else:
