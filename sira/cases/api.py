@@ -518,7 +518,11 @@ class CaseViewSet(
             lambda c: {"id": c.pk, "purpose": c.purpose, "given": c.given},
         )
 
-    @extend_schema(request=WithdrawalSerializer, responses={200: WithdrawalSerializer})
+    @extend_schema(
+        parameters=[IF_MATCH],
+        request=WithdrawalSerializer,
+        responses={200: WithdrawalSerializer, 409: None, 412: None},
+    )
     @action(detail=True, methods=["post"], url_path=r"consents/(?P<part_pk>\d+)/withdraw")
     def withdraw_consent(self, request, pk=None, part_pk=None):
         case = self.get_object()

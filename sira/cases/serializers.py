@@ -28,6 +28,7 @@ class ExploitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Exploitation
         fields = ["id", *EXPLOITATION_FIELDS, "version"]
+        read_only_fields = ["version"]  # a new part starts at 1; an edit sends the version it read
 
 
 class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -36,12 +37,17 @@ class RouteStopSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = RouteStop
         fields = ["id", "kind", "country", "region", "cercle", "locality", "date", "version"]
+        read_only_fields = ["version"]
+
+
+VERSION_MAX = 2**31 - 1  # the column's range: a larger number is a 400, not a database error
 
 
 def version_field():
     return serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=VERSION_MAX,
         help_text="The version read (as in the ETag). Required unless an If-Match header gives it: a "
         "stale version is refused with 409 (412 for If-Match) and nothing is changed.",
     )
@@ -231,7 +237,9 @@ class ConsentWriteSerializer(ConsentInputSerializer):
 
 class WithdrawalSerializer(serializers.Serializer):
     withdrawn_on = serializers.DateField(required=False)
-    version = serializers.IntegerField(required=False, min_value=1, help_text="The consent's version read.")
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=VERSION_MAX, help_text="The consent's version read."
+    )
 
 
 class EmergencyAccessSerializer(serializers.Serializer):

@@ -151,6 +151,11 @@ def _conflict(record, expected: int, case_id: int, *, key="version", **where) ->
     return EditConflict(record, expected=expected, fields=fields, users=users)
 
 
+def _new_part(data: dict) -> dict:
+    """A new exploitation or route stop starts at version 1, whatever version a caller sends."""
+    return {name: value for name, value in data.items() if name != "version"}
+
+
 def _check_version(record, expected, case_id: int, *, key="version", **where) -> None:
     """Refuse a write made from a copy of `record` older than the row (read under lock)."""
     if expected is not None and int(expected) != record.version:
@@ -475,6 +480,7 @@ def _check_exploitation(case, data: dict, *, exclude_pk=None, confirmed_warnings
 
 @transaction.atomic
 def add_exploitation(case: Case, *, by, data: dict, confirmed_warnings=(), request=None) -> Exploitation:
+    data = _new_part(data)
     case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     confirmed = _check_exploitation(case, data, confirmed_warnings=confirmed_warnings)
     try:
@@ -548,7 +554,7 @@ def _check_stop(data: dict) -> dict:
 @transaction.atomic
 def add_route_stop(case: Case, *, by, data: dict, request=None) -> RouteStop:
     case = Case.objects.select_for_update().get(pk=case.pk)
-    data = _check_stop(data)
+    data = _check_stop(_new_part(data))
     order = (case.route.aggregate(m=Max("order"))["m"] or 0) + 1
     stop = RouteStop.objects.create(case=case, order=order, **data)
     _audit_part(by, request, case, "route", "add", part_id=stop.pk, version=stop.version)

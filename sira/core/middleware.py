@@ -1,5 +1,48 @@
 import time
 
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+NUL = "\x00"
+
+
+def has_nul(data) -> bool:
+    """A NUL character anywhere in parsed request data (keys, values, nested lists and mappings)."""
+    if isinstance(data, str):
+        return NUL in data
+    if hasattr(data, "lists"):  # a QueryDict: every value of every key
+        return any(has_nul(k) or any(has_nul(v) for v in vs) for k, vs in data.lists())
+    if isinstance(data, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in data.items())
+    if isinstance(data, (list, tuple)):
+        return any(has_nul(v) for v in data)
+    return False
+
+
+def nul_message() -> str:
+    return _("The request contains a NUL character, which no text in Sira may hold: nothing was changed.")
+
+
+class NulCharacterMiddleware:
+    """Refuses with 400, before any view, a query string or a form body holding a NUL character: no
+    text may hold one (PostgreSQL cannot store it, and a lookup with one is a server error on every
+    page and API filter). Multipart and JSON bodies are checked by the API's parsers
+    (sira/core/parsers.py); page forms already refuse NUL in text fields."""
+
+    FORM = "application/x-www-form-urlencoded"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request.GET) or (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.content_type == self.FORM
+            and has_nul(request.POST)
+        ):
+            return HttpResponseBadRequest(nul_message(), content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
 
 class SecurityHeadersMiddleware:
     """Headers Django 5.2 does not set itself. The CSP allows only same-origin resources: pages carry
