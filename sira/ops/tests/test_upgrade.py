@@ -19,30 +19,17 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
 
 
+def git(*args) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)  # noqa: S607
+
+
 def test_previous_release_is_what_that_commit_shipped():
     """The targets are the newest migrations of each app at the release commit (when git can tell)."""
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-tree", "--name-only", upgrade.PREVIOUS_RELEASE_COMMIT, "sira/"],  # noqa: S607
-        capture_output=True,
-        text=True,
-    )
-    if listed.returncode != 0:
+    if git("cat-file", "-e", upgrade.PREVIOUS_RELEASE_COMMIT).returncode != 0:
         pytest.skip("not a git checkout with the release commit")
     for app, name in upgrade.PREVIOUS_RELEASE:
-        files = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(ROOT),
-                "ls-tree",
-                "--name-only",  # noqa: S607
-                f"{upgrade.PREVIOUS_RELEASE_COMMIT}:sira/{app}/migrations/",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-        newest = max(f.removesuffix(".py") for f in files if f[:4].isdigit())
+        listed = git("ls-tree", "--name-only", f"{upgrade.PREVIOUS_RELEASE_COMMIT}:sira/{app}/migrations/")
+        newest = max(f.removesuffix(".py") for f in listed.stdout.split() if f[:4].isdigit())
         assert newest == name, (app, newest)
     # And every later migration still exists in this code, so the path forward is complete.
     nodes = MigrationLoader(None, ignore_no_migrations=True).graph.nodes
