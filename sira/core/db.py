@@ -23,9 +23,13 @@ def statistics_reads():
         _statistics.reset(token)
 
 
+def has_replica() -> bool:
+    return REPLICA in settings.DATABASES
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _statistics.get() and REPLICA in settings.DATABASES:
+        if _statistics.get() and has_replica():
             return REPLICA
         return None  # the primary ("default")
 
