@@ -183,10 +183,12 @@ def production_env(tmp: Path, secrets_dir: Path) -> dict[str, str]:
     """deploy/production.env.example with only what differs on this machine changed."""
     values = {}
     for line in (ROOT / "deploy" / "production.env.example").read_text().splitlines():
-        line = line.split(" #")[0].strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            values[key.strip()] = value.strip()
+        # Read as systemd's EnvironmentFile does: a comment only on its own line; the rest is the value.
+        if line.strip() and not line.lstrip().startswith(("#", ";")):
+            key, sep, value = line.partition("=")
+            check(sep and key == key.strip() and key.isupper(), f"env example: not KEY=VALUE: {line!r}")
+            check(value == value.strip() and "#" not in value, f"env example: comment in a value: {line!r}")
+            values[key] = value
     values.pop("DATABASE_URL", None)
     local = {
         "DATABASE_URL_FILE": secrets_dir / "app_database_url",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 import sira
 from sira.audit import services as audit
@@ -19,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def status(*args) -> str:
     out = StringIO()
-    call_command("status", *args, stdout=out)
+    with translation.override("en"):
+        call_command("status", *args, stdout=out)
     return out.getvalue()
 
 
@@ -77,8 +79,8 @@ def test_pending_migrations_are_named(backup_dir, monkeypatch):
     monkeypatch.setattr(health, "_code_migrations", health.code_migrations() | {("cases", "9999_next")})
     out = StringIO()
     with pytest.raises(CommandError, match="migrations"):
-        call_command("status", stdout=out)
-    assert "1 pending: cases.9999_next" in out.getvalue()
+        call_command("status", stdout=out)  # French first, as on the server
+    assert "Migrations : 1 en attente : cases.9999_next" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -91,9 +93,9 @@ def test_broken_audit_chain_is_reported(backup_dir, awa):
     audit.record("logout", actor=awa)
     AuditEvent.objects.filter(seq=1).update(action="export")  # triggers are off in the suite
     out = StringIO()
-    with pytest.raises(CommandError, match="audit"):
+    with pytest.raises(CommandError, match="audit"), translation.override("en"):
         call_command("status", "--verify-audit", stdout=out)
-    assert "BROKEN" in out.getvalue()
+    assert "BROKEN: Audit chain broken at entry id" in out.getvalue()
 
 
 @pytest.mark.slow
