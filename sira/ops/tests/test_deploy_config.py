@@ -65,11 +65,33 @@ def test_check_deploy_is_clean_with_the_documented_environment(tmp_path):
 def test_application_service_comes_back_by_itself():
     service = unit("sira.service")
     assert service["Service"]["Restart"] == "always"
-    assert service["Service"]["StartLimitIntervalSec"] == "0"
+    assert service["Unit"]["StartLimitIntervalSec"] == "0"  # never gives up restarting
     assert service["Install"]["WantedBy"] == "multi-user.target"
     assert service["Service"]["EnvironmentFile"] == "/etc/sira/sira.env"
     assert "gunicorn.conf.py" in service["Service"]["ExecStart"]
     assert service["Service"]["User"] == "sira"
+
+
+@pytest.mark.slow
+def test_systemd_accepts_the_units(tmp_path):
+    """systemd-analyze verify on the units, paths pointed at this checkout (as root, user sira absent)."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze not installed")
+    for path in (DEPLOY / "systemd").iterdir():
+        text = path.read_text().replace("/srv/sira", str(ROOT))
+        text = text.replace("/etc/sira/sira.env", str(DEPLOY / "production.env.example"))
+        (tmp_path / path.name).write_text(
+            text.replace("User=sira", "User=root").replace("Group=sira", "Group=root")
+        )
+    names = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".timer" or p.name == "sira.service")
+    result = subprocess.run(
+        [shutil.which("systemd-analyze"), "verify", "--man=no", *names],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
 def test_every_timer_runs_an_existing_job_and_catches_up_after_a_power_cut():
