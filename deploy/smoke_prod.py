@@ -228,7 +228,7 @@ def render_nginx(tmp: Path, certs: Path) -> Path:
     for old, new in replacements.items():
         check(old in site, f"deploy/nginx/sira.conf no longer contains {old!r}")
         site = site.replace(old, new)
-    (tmp / "nginx").mkdir()
+    (tmp / "nginx").mkdir(exist_ok=True)
     (tmp / "nginx" / "sira.conf").write_text(site)
     main = tmp / "nginx" / "nginx.conf"
     user = "user root;\n" if os.geteuid() == 0 else ""
@@ -417,7 +417,7 @@ def main() -> None:
         certs = tmp / "certs"
         self_signed(certs)
         nginx_conf = render_nginx(tmp, certs)
-        run([nginx_bin(), "-t", "-c", nginx_conf], quiet=True)
+        run([nginx_bin(), "-e", tmp / "nginx" / "error.log", "-t", "-c", nginx_conf], quiet=True)
 
         def start_services() -> None:
             log = (tmp / "gunicorn.log").open("a")
@@ -429,11 +429,11 @@ def main() -> None:
                 stderr=log,
             )
             wait_port(APP_PORT, up=True)
-            run([nginx_bin(), "-c", nginx_conf], quiet=True)
+            run([nginx_bin(), "-e", tmp / "nginx" / "error.log", "-c", nginx_conf], quiet=True)
             wait_port(HTTPS_PORT, up=True)
 
         def stop_services() -> None:
-            run([nginx_bin(), "-c", nginx_conf, "-s", "quit"], quiet=True)
+            run([nginx_bin(), "-e", tmp / "nginx" / "error.log", "-c", nginx_conf, "-s", "quit"], quiet=True)
             gunicorn = processes.pop("gunicorn")
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(timeout=40)
@@ -593,7 +593,10 @@ def main() -> None:
             processes["gunicorn"].terminate()
             processes["gunicorn"].wait(timeout=40)
         if nginx_conf and (tmp / "nginx" / "nginx.pid").exists():
-            subprocess.run([nginx_bin(), "-c", str(nginx_conf), "-s", "stop"], capture_output=True)
+            subprocess.run(
+                [nginx_bin(), "-e", str(tmp / "nginx" / "error.log"), "-c", str(nginx_conf), "-s", "stop"],
+                capture_output=True,
+            )
         if (pg.data / "postmaster.pid").exists():
             subprocess.run(
                 [

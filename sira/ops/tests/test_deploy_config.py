@@ -139,7 +139,11 @@ def test_nginx_accepts_the_shipped_site(tmp_path):
     smoke.self_signed(tmp_path / "certs")
     (tmp_path / "static").mkdir()
     conf = smoke.render_nginx(tmp_path, tmp_path / "certs")
-    result = subprocess.run([nginx, "-t", "-c", str(conf)], capture_output=True, text=True)
+    result = subprocess.run(
+        [nginx, "-e", str(tmp_path / "nginx" / "error.log"), "-t", "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 

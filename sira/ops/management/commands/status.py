@@ -74,5 +74,13 @@ class Command(BaseCommand):
             )
         problems = state.problems(now)
         if problems:
-            raise CommandError(_("Needs attention: %(what)s") % {"what": ", ".join(problems)}, returncode=1)
+            labels = {
+                "database": _("database"),
+                "migrations": _("migrations"),
+                "keys": _("keys"),
+                "backup": _("backup"),
+                "audit": _("audit chain"),
+            }
+            what = ", ".join(str(labels[p]) for p in problems)
+            raise CommandError(_("Needs attention: %(what)s") % {"what": what}, returncode=1)
         say(_("All well."))
