@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint messages clean
+.PHONY: run test install demo lint messages clean smoke-prod
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -32,6 +32,11 @@ lint: install
 test: lint
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
+
+# The production setup end to end on this machine, loopback only (deploy/smoke_prod.py): PostgreSQL,
+# gunicorn and nginx with the shipped configuration, HTTPS, login, a case, a restart. A few minutes.
+smoke-prod: install
+	$(PY) deploy/smoke_prod.py
 
 # Regenerate the message catalogues after changing user-facing text (needs GNU gettext).
 messages: install

@@ -58,3 +58,16 @@ def env_secret(name: str, *, dev_file: Path | None, generate) -> str:
         dev_file.write_text(generate())
         dev_file.chmod(0o600)
     return dev_file.read_text().strip()
+
+
+def env_optional_secret(name: str, default: str = "") -> str:
+    """NAME, else the content of the file named by NAME_FILE, else default (for values such as a
+    database URL that may carry a password but have a development default)."""
+    if value := os.environ.get(name):
+        return value
+    if path := os.environ.get(f"{name}_FILE"):
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {path}") from exc
+    return default

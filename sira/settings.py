@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from sira.env import env_bool, env_int, env_list, env_secret, env_str
+from sira.env import env_bool, env_int, env_list, env_optional_secret, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SIRA_VAR_DIR", str(BASE_DIR / "var")))
@@ -73,9 +73,14 @@ INSTALLED_APPS = [
     "sira.screening",
     "sira.statistics",
     "sira.demo",
+    "sira.ops",
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before anything else: no host check, no session, no redirect (sira/core/health.py).
+    "sira.core.health.HealthMiddleware",
+    # One JSON line per request: method, path without query, status, time; never a name (sira/core/logs.py).
+    "sira.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages on slow lines. Above everything that reads or changes the body, so it runs last
@@ -119,16 +124,27 @@ TEMPLATES = [
 # Form widgets are rendered with Django's Jinja2 widget templates where they exist (sira/core/renderers.py).
 FORM_RENDERER = "sira.core.renderers.FastWidgets"
 
+# DATABASE_URL (or DATABASE_URL_FILE: the URL holds the password) is the application role's connection.
+# Migrations run as the owner role: the same variable, set to the owner's URL for those commands only
+# (deploy/bin/sira-manage-owner, docs/deploy.md).
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sira.sqlite3'}"), conn_max_age=60
+        env_optional_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sira.sqlite3'}"), conn_max_age=60
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# A read-only streaming replica for the national statistics (sira/core/db.py routes them there).
+_replica_url = env_optional_secret("SIRA_REPLICA_DATABASE_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sira.core.db.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
     # Short OLTP queries (docs/performance.md): PostgreSQL's JIT compiles the larger plans for longer
     # than they run, and parallel workers make a page that stops after 26 rows read hundreds in each
     # worker while other users wait for the cores. Appended to any options given in DATABASE_URL.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options = _database.setdefault("OPTIONS", {})
     _options["options"] = (
         f"{_options.get('options', '')} -c jit=off -c max_parallel_workers_per_gather=0".strip()
     )
@@ -211,7 +227,13 @@ TIME_ZONE = "Africa/Bamako"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("SIRA_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+# Files written by the application that every application server must see: with more than one machine,
+# put these on shared storage (NFS or similar, docs/deploy.md). Exports are streamed and never stored.
+MEDIA_ROOT = Path(env_str("SIRA_MEDIA_DIR", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+# Where the backup timer writes (deploy/bin/sira-backup) and where `manage.py status` looks.
+SIRA_BACKUP_DIR = Path(env_str("SIRA_BACKUP_DIR", str(VAR_DIR / "backups")))
 WHITENOISE_USE_FINDERS = DEBUG
 
 REST_FRAMEWORK = {
@@ -268,9 +290,23 @@ SIRA_SMALL_CELL_THRESHOLD = env_int("SIRA_SMALL_CELL_THRESHOLD", 5)
 # Break-glass: how long an emergency access to a case lasts (docs/security.md).
 SIRA_BREAK_GLASS_HOURS = env_int("SIRA_BREAK_GLASS_HOURS", 4)
 
+# Logs: one JSON object a line on standard error (journald keeps them), with no identity: the request
+# line holds method, path without query string, status, duration and the user's numeric id
+# (sira/core/logs.py). SIRA_LOG_FORMAT=text for a terminal.
+SIRA_LOG_FORMAT = env_str("SIRA_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "sira.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": SIRA_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("SIRA_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # The request line (RequestLogMiddleware); SIRA_REQUEST_LOG=0 turns it off.
+        "sira.request": {"level": "INFO" if env_bool("SIRA_REQUEST_LOG", not DEBUG) else "WARNING"},
+        # Django's own request logger repeats every 4xx/5xx with the path: the request line says it.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.cases import access
+from sira.core.db import statistics_reads
 from sira.statistics import national
 
 
@@ -15,7 +16,8 @@ def dashboard(request):
     user = request.user
     context = {"can_register": can_register_cases(user), "aggregates": None}
     if sees_aggregates(user):
-        context["aggregates"] = national.national_summary()
+        with statistics_reads():  # from the replica when there is one (sira/core/db.py)
+            context["aggregates"] = national.national_summary()
     cases = access.visible_cases(user)
     context["status_counts"] = national.by_status(cases)
     context["access_flags"] = access.visible_flags(user).filter(verdict="").count()
