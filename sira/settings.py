@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sira.geo",
     "sira.cases",
     "sira.screening",
+    "sira.justice",
     "sira.statistics",
     "sira.demo",
 ]
