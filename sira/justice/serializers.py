@@ -117,6 +117,8 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class SuspectSerializer(serializers.ModelSerializer):
+    nationality = CountryField(read_only=True)
+
     class Meta:
         model = Suspect
         fields = [
