@@ -4,7 +4,6 @@ entry (ids and codes only: never a name)."""
 import datetime as dt
 import json
 
-import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
