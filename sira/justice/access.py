@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from sira.accounts.access import CHANGE, VIEW, RecordPolicy, scope_q
 from sira.accounts.models import Role, Scope
-from sira.justice.models import Investigation, Prosecution
+from sira.justice.models import Investigation, Prosecution, SuspectNameToken
 
 __all__ = ["CHANGE", "VIEW", "investigations", "is_justice_user", "prosecutions"]
 
@@ -118,3 +118,21 @@ def case_status(user, case) -> list[dict]:
             )
         out.append(item)
     return out
+
+
+def find_suspects(user, text: str):
+    """Suspects of the investigations the user may see whose names match every word of `text`, by
+    their keyed tokens (the names are never decrypted to search): "is this person already a suspect
+    in one of our investigations?". A search of fewer than two letters finds nothing."""
+    from sira.core import names
+    from sira.justice.models import Suspect
+
+    words = names.query_words(text)
+    found = Suspect.objects.filter(investigation__in=investigations.visible(user).values("pk"))
+    if not words:
+        return found.none()
+    for word in words:
+        found = found.filter(
+            pk__in=SuspectNameToken.objects.filter(token__in=names.word_tokens(word)).values("suspect_id")
+        )
+    return found.select_related("investigation")

@@ -3,7 +3,8 @@ outside a user's reach answers 404; a write the user may not make answers 403; b
 with every problem at once, in the request's language."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -233,6 +234,12 @@ class ArticleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class CaseStatusViewSet(viewsets.ViewSet):
     """The justice status of a case the user may see (NGOs: only this, never suspects or charges)."""
 
+    lookup_value_regex = r"\d+"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The case's id")],
+        responses={200: OpenApiTypes.OBJECT, 404: None},
+    )
     def retrieve(self, request, pk=None):
         case = case_access.get_case_for_user(request.user, pk)
         return Response(access.case_status(request.user, case))

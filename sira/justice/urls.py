@@ -6,6 +6,7 @@ app_name = "justice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("articles/", views.catalogue, name="catalogue"),
+    path("suspects/search/", views.suspect_search, name="suspect_search"),
     path("investigations/new/", views.investigation_new, name="investigation_new"),
     path("investigations/<int:pk>/", views.investigation_detail, name="investigation"),
     path("investigations/<int:pk>/close/", views.investigation_close, name="investigation_close"),

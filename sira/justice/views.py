@@ -275,3 +275,14 @@ def catalogue(request):
     for a in articles:
         a.penalty = rules.penalty_text(a)
     return render(request, "justice/catalogue.html", {"articles": articles})
+
+
+@login_required
+@require_http_methods(["POST"])
+def suspect_search(request):
+    """Sent by POST so that a name never goes into an address, a log or the browser's history."""
+    if not access.is_justice_user(request.user):
+        raise PermissionDenied
+    text = request.POST.get("q", "")[:200]
+    found = list(access.find_suspects(request.user, text)[:50])
+    return render(request, "justice/suspect_search.html", {"found": found, "searched": bool(text.strip())})

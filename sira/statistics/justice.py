@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -127,6 +129,13 @@ class EnforcementStatisticsView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day of the period"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day of the period"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: None},
+    )
     def get(self, request):
         if "start" in request.query_params or "end" in request.query_params:
             period = _period(request.query_params)

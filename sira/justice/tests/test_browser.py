@@ -25,7 +25,7 @@ def test_record_a_verdict_on_a_phone(page, chain, prosecutor, secretariat):
     login(page, "proc")
     page.goto(f"{page.base_url}/justice/")
     shot(page, "01-justice-home")
-    page.click(f"text={chain['prosecution'].get_court_display()}")
+    page.click(f'a[href="{chain["prosecution"].get_absolute_url()}"]')
     page.wait_for_selector('[data-testid="charge"]')
     shot(page, "02-prosecution")
     page.click("text=Enregistrer le jugement")

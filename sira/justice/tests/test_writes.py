@@ -493,3 +493,11 @@ def test_list_pages_bounded_queries(chain, investigator, django_assert_max_num_q
         assert client.get("/justice/").status_code == 200
     with django_assert_max_num_queries(15):
         assert api(investigator).get("/api/v1/justice/investigations/").status_code == 200
+
+
+def test_suspect_search_by_name_tokens_within_the_agency(chain, investigator, other_investigator):
+    response = web(investigator).post("/justice/suspects/search/", {"q": "traore mous"})
+    assert chain["investigation"].reference in response.content.decode()
+    other = web(other_investigator).post("/justice/suspects/search/", {"q": "traore"})
+    assert chain["investigation"].reference not in other.content.decode()
+    assert web(investigator).get("/justice/suspects/search/").status_code == 405  # never by GET (URL)
