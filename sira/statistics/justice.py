@@ -113,6 +113,7 @@ def page(request):
         {
             "form": form,
             "r": result,
+            "period": period,
             "suppressed": suppressed,
             "threshold": settings.SIRA_SMALL_CELL_THRESHOLD,
             "by_form": _rows(result["by_form"], "form"),

@@ -65,3 +65,19 @@ def test_statistics_and_investigation_pages_on_a_phone(page, chain, secretariat,
     shot(page, "08-open-investigation")
     page.goto(f"{page.base_url}/justice/statistics/?start=2025-01-01&end=2025-12-31")
     shot(page, "09-statistics-agency")
+
+
+def test_committee_and_ngo_views_on_a_phone(page, chain, secretariat, awa):
+    """The committee sees suppressed national figures; the NGO sees the status on the victim's case."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "secretariat")
+    page.goto(f"{page.base_url}/justice/statistics/?start=2025-01-01&end=2025-12-31")
+    page.wait_for_selector('[data-testid="funnel"]')
+    assert "Traoré" not in page.content()
+    shot(page, "10-statistics-committee")
+    page.context.clear_cookies()
+    login(page, "awa")
+    page.goto(f"{page.base_url}/cases/{chain['investigation'].cases.get().pk}/")
+    page.wait_for_selector('[data-testid="justice-panel"]')
+    assert "Traoré" not in page.inner_text('[data-testid="justice-panel"]')
+    page.locator('[data-testid="justice-panel"]').screenshot(path=str(SHOTS / "11-ngo-case-panel.png"))
