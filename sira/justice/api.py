@@ -75,6 +75,11 @@ class InvestigationViewSet(
             lambda inv: {"id": inv.pk, "reference": inv.reference},
         )
 
+    def retrieve(self, request, *args, **kwargs):
+        investigation = self.get_object()
+        services.read_suspects(investigation, investigation.suspects.all(), by=request.user, request=request)
+        return Response(serializers.InvestigationSerializer(investigation).data)
+
     def _to_change(self, pk):
         return access.investigations.get_for_user(self.request.user, pk, access.CHANGE)
 

@@ -386,3 +386,19 @@ def record_appeal(
         result=result,
     )
     return appeal
+
+
+def read_suspects(investigation, suspects, *, by, request=None) -> None:
+    """Displays of suspects' identities (investigation page and API detail, prosecution page) are
+    logged: which suspects, never their names. (The charge, verdict and appeal forms' choice lists
+    are not logged separately: they are reached from the prosecution page.)"""
+    ids = sorted(s.pk for s in suspects)
+    if ids:
+        record(
+            AuditEvent.Action.VIEW_IDENTITY,
+            actor=by,
+            request=request,
+            obj=investigation,
+            event="read_suspects",
+            suspects=ids,
+        )

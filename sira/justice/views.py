@@ -83,6 +83,8 @@ def investigation_new(request):
 def investigation_detail(request, pk):
     investigation = access.investigations.get_for_user(request.user, pk)
     can_change = access.investigations.can(request.user, investigation, access.CHANGE)
+    suspects = list(investigation.suspects.all())
+    services.read_suspects(investigation, suspects, by=request.user, request=request)
     return render(
         request,
         "justice/investigation.html",
@@ -90,7 +92,7 @@ def investigation_detail(request, pk):
             "investigation": investigation,
             "form_labels": ", ".join(label("exploitation_form", f) for f in investigation.forms),
             "can_change": can_change,
-            "suspects": investigation.suspects.all(),
+            "suspects": suspects,
             "cases": investigation.cases.all(),
             "prosecutions": access.prosecutions.visible(request.user).filter(investigation=investigation),
         },
@@ -152,6 +154,9 @@ def prosecution_detail(request, pk):
         sentence = getattr(charge, "sentence", None)
         charge.review = [rules.review_reason_label(r) for r in sentence.review_reasons] if sentence else []
         charge.penalty = rules.penalty_text(charge.article)
+    services.read_suspects(
+        prosecution.investigation, {c.suspect for c in charges}, by=request.user, request=request
+    )
     return render(
         request,
         "justice/prosecution.html",

@@ -501,3 +501,15 @@ def test_suspect_search_by_name_tokens_within_the_agency(chain, investigator, ot
     other = web(other_investigator).post("/justice/suspects/search/", {"q": "traore"})
     assert chain["investigation"].reference not in other.content.decode()
     assert web(investigator).get("/justice/suspects/search/").status_code == 405  # never by GET (URL)
+
+
+def test_reading_suspects_is_audited_without_names(chain, investigator, prosecutor):
+    inv, sus = chain["investigation"], chain["suspect"]
+    web(investigator).get(inv.get_absolute_url())
+    api(investigator).get(f"/api/v1/justice/investigations/{inv.pk}/")
+    web(prosecutor).get(chain["prosecution"].get_absolute_url())
+    reads = AuditEvent.objects.filter(
+        action="view_identity", object_type="justice.investigation", object_id=str(inv.pk)
+    )
+    assert [e.actor for e in reads.order_by("id")] == [investigator, investigator, prosecutor]
+    assert all(e.detail["suspects"] == [sus.pk] and "Traoré" not in json.dumps(e.detail) for e in reads)
