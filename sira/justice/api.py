@@ -247,7 +247,7 @@ class CaseStatusViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request, pk=None):
         case = case_access.get_case_for_user(request.user, pk)
-        return Response(access.case_status(request.user, case))
+        return Response({"case": case.pk, "investigations": access.case_status(request.user, case)})
 
 
 __all__ = ["ArticleViewSet", "CaseStatusViewSet", "InvestigationViewSet", "ProsecutionViewSet"]

@@ -71,7 +71,7 @@ def case_status(user, chain):
     case = chain["investigation"].cases.get()
     response = _api(user).get(f"/api/v1/justice/case-status/{case.pk}/")
     assert response.status_code in (200, 404)
-    return response.status_code == 200 and response.json()[0]["status"] is not None
+    return response.status_code == 200 and response.json()["investigations"][0]["status"] is not None
 
 
 ENDPOINTS = [
