@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sira.geo",
     "sira.cases",
     "sira.screening",
+    "sira.justice",
     "sira.statistics",
     "sira.demo",
     "sira.ops",
@@ -265,6 +266,14 @@ SPECTACULAR_SETTINGS = {
         "IdentificationContextEnum": "sira.cases.choices.identification_context",
         "TraffickingStatusEnum": "sira.cases.choices.trafficking_status",
         "CountryEnum": "django_countries.countries",
+        "HearingKindEnum": "sira.justice.choices.HearingKind",
+        "SuspectGenderEnum": "sira.cases.choices.gender",
+        "RouteStopKindEnum": "sira.cases.choices.route_stop",
+        "ScreeningOutcomeEnum": "sira.screening.models.Screening.Outcome",
+        "ScreeningStatusEnum": "sira.screening.models.Screening.Status",
+        "JusticeOutcomeEnum": "sira.justice.choices.Outcome",
+        "InvestigationStatusEnum": "sira.justice.choices.InvestigationStatus",
+        "AppealResultEnum": "sira.justice.choices.AppealResult",
     },
 }
 

@@ -6,12 +6,18 @@ from rest_framework.routers import DefaultRouter
 
 from sira.accounts import urls as accounts_urls
 from sira.cases.api import CaseViewSet
+from sira.justice import api as justice_api
 from sira.screening.api import ScreeningViewSet
+from sira.statistics import justice as justice_statistics
 from sira.statistics import views as statistics_views
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("screenings", ScreeningViewSet, basename="screening")
+router.register("justice/investigations", justice_api.InvestigationViewSet, basename="investigation")
+router.register("justice/prosecutions", justice_api.ProsecutionViewSet, basename="prosecution")
+router.register("justice/articles", justice_api.ArticleViewSet, basename="legal-article")
+router.register("justice/case-status", justice_api.CaseStatusViewSet, basename="justice-case-status")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:dashboard", permanent=False)),
@@ -31,6 +37,13 @@ urlpatterns = [
     ),
     path("cases/", include("sira.cases.urls")),
     path("screening/", include("sira.screening.urls")),
+    path("justice/", include("sira.justice.urls")),
+    path("justice/statistics/", justice_statistics.page, name="justice_statistics"),
+    path(
+        "api/v1/justice/statistics/",
+        justice_statistics.EnforcementStatisticsView.as_view(),
+        name="api-justice-statistics",
+    ),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

@@ -255,3 +255,127 @@ def seed_screenings(users: dict[str, User], count: int, today: dt.date | None = 
                 screening.case = Case.objects.filter(organisation=by.organisation).order_by("id")[n // 5]
             screening.save(update_fields=["result", "outcome", "case"])
     return count
+
+
+def seed_justice(users: dict[str, User], today: dt.date | None = None) -> int:
+    """Synthetic investigations, prosecutions and verdicts, through the justice services: the BPMC and
+    BFMHT investigators open investigations on cases their brigade registered, the Pôle's prosecutor
+    charges and judges. Idempotent (nothing is added once a synthetic investigation exists)."""
+    from sira.justice import services as justice
+    from sira.justice.models import Investigation
+
+    if Investigation.objects.filter(is_synthetic=True).exists():
+        return 0
+    today = today or dt.date.today()
+    rng = random.Random(2024027)  # seeded (loi 2024-027)
+    prosecutor = users["procureur"]
+    court = prosecutor.organisation
+    created = 0
+    plans = [
+        # (investigator, agency, operation, forms, days ago opened, suspects, prosecute, outcomes)
+        ("enqueteur", "BPMC", "Complaint", ["DomesticServitude"], 500, 2, True, ["convicted", "acquitted"]),
+        (
+            "enqueteur",
+            "BPMC",
+            "JointMiningSite",
+            ["ForcedLabour", "ChildLabour"],
+            420,
+            3,
+            True,
+            ["convicted", "convicted", "pending"],
+        ),
+        ("enqueteur", "BPMC", "Referral", ["ForcedBeggingKoranic"], 300, 1, True, ["dropped"]),
+        (
+            "enqueteur.bfmht",
+            "BFMHT",
+            "BorderCheck",
+            ["SexualExploitation"],
+            380,
+            2,
+            True,
+            ["convicted", "pending"],
+        ),
+        ("enqueteur.bfmht", "BFMHT", "JointMiningSite", ["SexualExploitation"], 120, 1, False, []),
+        ("enqueteur", "BPMC", "Complaint", ["DescentBasedSlavery"], 60, 1, False, []),
+    ]
+    first = ["Moussa", "Seydou", "Aminata", "Boubacar", "Hawa", "Drissa", "Mariam"]
+    last = ["Sangaré", "Dembélé", "Cissé", "Doumbia", "Sissoko", "Kanté", "Touré"]
+    with transaction.atomic():
+        for n, (who, agency, operation, forms, ago, n_suspects, prosecute, outcomes) in enumerate(plans):
+            by = users[who]
+            opened_on = today - dt.timedelta(days=ago)
+            cases = list(
+                Case.objects.filter(
+                    organisation=by.organisation, is_synthetic=True, identification_date__lte=opened_on
+                ).order_by("-identification_date")[n : n + 2]
+            )
+            region = cases[0].identification_region_id if cases else by.organisation.region_id
+            inv = justice.open_investigation(
+                by=by,
+                agency=agency,
+                opened_on=opened_on,
+                region_id=region,
+                forms=forms,
+                operation_type=operation,
+                cases=cases,
+                synthetic=True,
+            )
+            suspects = [
+                justice.add_suspect(
+                    inv,
+                    by=by,
+                    synthetic=True,
+                    data={
+                        "first_name": rng.choice(first),
+                        "last_name": rng.choice(last),
+                        "gender": rng.choice(["Masculine", "Feminine"]),
+                        "nationality": rng.choice(["ML", "ML", "NG", "BF"]),
+                        "roles": [rng.choice(["RecruiterOrIntermediary", "Exploiter", "Transporter"])],
+                        "is_public_official": n == 1
+                        and i == 0,  # one official (a site supervisor) in the demo
+                    },
+                )
+                for i in range(n_suspects)
+            ]
+            created += 1
+            if not prosecute:
+                continue
+            pros = justice.open_prosecution(
+                inv,
+                by=by,
+                organisation=court,
+                court="SpecializedJudicialPole",
+                court_reference=f"RP-DEMO-{n + 1:03d}",
+                opened_on=opened_on + dt.timedelta(days=40),
+                synthetic=True,
+            )
+            justice.add_hearing(
+                pros, by=prosecutor, date=pros.opened_on + dt.timedelta(days=30), kind="FirstAppearance"
+            )
+            code = {"ForcedBeggingKoranic": "L2012-023.ART3"}.get(forms[0], "L2012-023.TIP")
+            if "ChildLabour" in forms:
+                code = "L2012-023.TIP-AGG"
+            for suspect, outcome in zip(suspects, outcomes, strict=False):
+                charge = justice.add_charge(
+                    pros,
+                    by=prosecutor,
+                    suspect=suspect,
+                    article_code=code,
+                    offence_date=opened_on - dt.timedelta(days=20),
+                )
+                if outcome == "pending":
+                    continue
+                decided = pros.opened_on + dt.timedelta(days=150)
+                sentence = (
+                    {"prison_months": rng.choice([36, 72, 96, 144])} if outcome == "convicted" else None
+                )
+                justice.record_outcome(
+                    pros,
+                    by=prosecutor,
+                    charge=charge,
+                    outcome=outcome,
+                    outcome_date=decided,
+                    dropped_reason="ComplaintWithdrawn" if outcome == "dropped" else "",
+                    sentence=sentence,
+                )
+    return created

@@ -14,8 +14,10 @@ class Command(BaseCommand):
         users = demo.seed_organisations_and_users(spec)
         created = demo.seed_cases(spec, users, cases)
         screenings = demo.seed_screenings(users, max(cases // 5, 10))
+        investigations = demo.seed_justice(users)
         self.stdout.write(
-            f"Synthetic cases created: {created}, screenings: {screenings} (existing ones are kept)."
+            f"Synthetic cases created: {created}, screenings: {screenings}, investigations: {investigations}"
+            " (existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
