@@ -1,6 +1,6 @@
 import time
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -40,6 +40,8 @@ class NulCharacterMiddleware:
             and request.content_type == self.FORM
             and has_nul(request.POST)
         ):
+            if request.path.startswith("/api/"):  # the API answers in JSON, as its other 400s
+                return JsonResponse({"detail": nul_message()}, status=400)
             return HttpResponseBadRequest(nul_message(), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

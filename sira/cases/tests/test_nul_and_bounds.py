@@ -82,3 +82,9 @@ def test_a_version_past_the_column_range_is_a_400_and_a_new_part_starts_at_one(c
     )
     assert response.status_code == 201, response.content
     assert RouteStop.objects.get(case=case, kind="Transit").version == 1
+
+
+def test_the_api_refuses_a_nul_in_json_as_its_other_errors(client, awa):
+    force_login(client, awa)
+    response = client.get("/api/v1/cases/?region=ML%0001", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "NUL character" in response.json()["detail"]
