@@ -3,6 +3,7 @@ without it needs a written reason and is flagged for review (and its access, onc
 urgent sharing the committee reviews)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from sira.cases import services as case_services
@@ -35,7 +36,7 @@ def test_without_consent_a_referral_is_refused_on_every_path(awa, no_consent_cas
         format="json",
     )
     assert answer.status_code == 400 and "urgent_reason" in answer.json()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.send_referral(
             no_consent_case, by=awa, offering=offering, service="Shelter", shared_fields=["age"]
         )
