@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sira.accounts.access import (
@@ -541,10 +541,10 @@ def _followup_call(what, case, form, request):
 
 
 FOLLOWUP_DONE = {
-    "note": _lazy("Note added."),
-    "assistance": _lazy("Assistance recorded."),
-    "goal": _lazy("Goal added to the case plan."),
-    "close": _lazy("Case closed."),
+    "note": gettext_lazy("Note added."),
+    "assistance": gettext_lazy("Assistance recorded."),
+    "goal": gettext_lazy("Goal added to the case plan."),
+    "close": gettext_lazy("Case closed."),
 }
 
 

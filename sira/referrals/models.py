@@ -79,7 +79,7 @@ class Referral(models.Model):
         DECLINED = "declined", _("declined")
         IN_SERVICE = "in_service", _("in service")
         COMPLETED = "completed", _("completed")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        WITHDRAWN = "withdrawn", _("withdrawn by the sender")
 
     class DeclineReason(models.TextChoices):
         NO_CAPACITY = "no_capacity", _("No capacity (no free place)")
@@ -174,6 +174,12 @@ class Referral(models.Model):
     @property
     def gender_label(self) -> str:
         return label("gender", self.gender) if self.gender else ""
+
+    @property
+    def nationality_name(self) -> str:
+        from django_countries import countries
+
+        return countries.name(self.nationality) if self.nationality else ""
 
     @property
     def forms_label(self) -> str:

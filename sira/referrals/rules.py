@@ -45,7 +45,7 @@ STATE_LABELS = {
     DECLINED: gettext_lazy("declined"),
     IN_SERVICE: gettext_lazy("in service"),
     COMPLETED: gettext_lazy("completed"),
-    WITHDRAWN: gettext_lazy("withdrawn"),
+    WITHDRAWN: gettext_lazy("withdrawn by the sender"),
 }
 ACTION_LABELS = {
     "accept": gettext_lazy("accept"),

@@ -265,7 +265,9 @@ def referral_detail(request, pk):
         "today": timezone.localdate(),
         "open": referral.state in rules.OPEN_STATES,
         "pathway_label": catalogue.pathway_label(referral.pathway),
-        "accept_form": AcceptForm(organisation_id=referral.receiver_id, prefix="accept"),
+        "accept_form": AcceptForm(
+            organisation_id=referral.receiver_id, prefix="accept", initial={"case_worker": request.user.pk}
+        ),
         "decline_form": DeclineForm(prefix="decline"),
         "complete_form": CompleteForm(prefix="complete"),
         "task_form": TaskForm(prefix="task"),
