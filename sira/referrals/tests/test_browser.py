@@ -41,7 +41,7 @@ def logout(page):
 
 
 def test_refer_accept_complete_and_the_sender_sees_it(page, demo):
-    spec, users, case = demo
+    spec, _users, case = demo
     password = spec["password"]
     page.set_viewport_size(PHONE)
 
