@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "IdentificationContextEnum": "sira.cases.choices.identification_context",
         "TraffickingStatusEnum": "sira.cases.choices.trafficking_status",
         "CountryEnum": "django_countries.countries",
+        "FollowUpKindEnum": "sira.referrals.models.FOLLOW_UP_KINDS",
+        "RouteStopKindEnum": "sira.cases.choices.route_stop",
     },
 }
 

@@ -610,7 +610,7 @@ class CaseViewSet(
             ),
         )
 
-    @extend_schema(request=ClosureSerializer, responses={200: None})
+    @extend_schema(request=ClosureSerializer, responses={200: None, 409: None})
     @action(detail=True, methods=["post"], url_path="close")
     def close(self, request, pk=None):
         """Close the case with its reason."""
@@ -627,7 +627,7 @@ class CaseViewSet(
 
     @extend_schema(methods=["GET"], responses=GrantSerializer(many=True))
     @extend_schema(methods=["POST"], request=ShareSerializer, responses={201: GrantSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="grants")
+    @action(detail=True, methods=["get", "post"], url_path="grants", pagination_class=None)
     def grants(self, request, pk=None):
         """Who has access to the case and why (GET); share it with an organisation or a person (POST)."""
         case = access.get_case_for_user(request.user, pk, access.CHANGE)

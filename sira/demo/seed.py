@@ -312,11 +312,7 @@ def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
     cases = Case.objects.filter(organisation=sender.organisation, case_status="Active").select_related(
         "person"
     )
-    girls = [
-        c
-        for c in cases.filter(person__gender="Feminine").order_by("id")[:40]
-        if c.age_at_identification and c.age_at_identification < 18
-    ]
+    women = list(cases.filter(person__gender="Feminine").order_by("id")[:40])
     boys = [
         c
         for c in cases.filter(person__gender="Masculine").order_by("id")[:40]
@@ -328,13 +324,13 @@ def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
     now = timezone.now()
     plan = [
         # (case, provider, service, days ago, steps, receiver username)
-        (girls, "KANUYA", "Shelter", 0, [], "prestataire"),
-        (girls, "KANUYA", "Shelter", 3, ["accept", "start"], "prestataire"),
-        (girls, "KANUYA", "Psychosocial", 20, ["accept", "start", "complete"], "prestataire"),
-        (girls, "JDKAYES", "Psychosocial", 12, [], "prestataire.kayes"),  # no answer: overdue
+        (women, "KANUYA", "Shelter", 0, [], "prestataire"),
+        (women, "KANUYA", "Shelter", 3, ["accept", "start"], "prestataire"),
+        (women, "KANUYA", "Psychosocial", 20, ["accept", "start", "complete"], "prestataire"),
+        (women, "JDKAYES", "Psychosocial", 12, [], "prestataire.kayes"),  # no answer: overdue
         (boys, "CAOE", "FamilyTracing", 6, ["accept"], "prestataire.centre"),
         (boys, "EAMOPTI", "Shelter", 9, ["decline:no_capacity"], "prestataire.mopti"),
-        (girls, "CSREF5", "Medical", 4, ["withdraw"], "prestataire.sante"),
+        (women, "CSREF5", "Medical", 4, ["withdraw"], "prestataire.sante"),
         (boys, "SPE", "ChildProtection", 15, ["decline:not_for_profile"], "protection.enfance"),
     ]
     made = 0

@@ -2,6 +2,7 @@
 field (rules live in rules.py, checked in services.py)."""
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sira.accounts.models import User
@@ -39,13 +40,19 @@ class DirectorySearchForm(forms.Form):
 
 
 class ServiceChoiceForm(forms.Form):
-    service = forms.ChoiceField(label=gettext_lazy("Service needed"), choices=())
+    service = forms.ChoiceField(label=gettext_lazy("Service needed"), required=False, choices=())
     pathway = forms.ChoiceField(label=gettext_lazy("Special pathway (optional)"), required=False, choices=())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = ANY + catalogue.service_choices()
         self.fields["pathway"].choices = ANY + catalogue.pathway_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("service") and not data.get("pathway"):
+            self.add_error("service", _("Choose the service needed, or a special pathway."))
+        return data
 
 
 class SendForm(ServiceErrorsMixin, forms.Form):

@@ -228,3 +228,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+# The follow-up kinds, importable by name (the API schema's enum name: settings.SPECTACULAR_SETTINGS).
+FOLLOW_UP_KINDS = FollowUpTask.Kind.choices

@@ -265,3 +265,35 @@ def test_follow_up_task_and_its_reminder(case, send, kadi):
     call_command("referral_deadlines")
     call_command("referral_deadlines")
     assert Notification.objects.filter(user=kadi, key=f"referral:{referral.pk}:task:{task.pk}").count() == 1
+
+
+def test_a_special_pathway_chooses_its_service_and_is_checked(awa, kadi):
+    from sira.referrals.models import ServiceOffering
+    from sira.testing.factories import CaseFactory
+
+    ServiceOffering.objects.create(
+        organisation=kadi.organisation,
+        service="ChildProtection",
+        name="Protection enfance",
+        age_max=17,
+        region_id="ML07",
+    )
+    child = CaseFactory(
+        by=awa, share_with=[kadi.organisation], forms=("ArmedForcesRecruitment",), region="ML07"
+    )
+    body = web(awa).get(reverse("referrals:new", args=[child.pk]) + "?pathway=CAAFAG").content.decode()
+    assert "Protection enfance" in body
+    adult = CaseFactory(by=awa, share_with=[kadi.organisation], estimated_age=30, region="ML07")
+    offering = ServiceOffering.objects.get(service="ChildProtection")
+    answer = api(awa).post(
+        "/api/v1/referrals/",
+        {
+            "case": adult.pk,
+            "offering": offering.pk,
+            "service": "ChildProtection",
+            "shared_fields": ["age"],
+            "pathway": "CAAFAG",
+        },
+        format="json",
+    )
+    assert answer.status_code == 400 and {"pathway", "offering"} & set(answer.json())
