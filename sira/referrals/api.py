@@ -10,6 +10,8 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from sira.cases import access as case_access
+from sira.core.vocab import terms
+from sira.geo.models import Region
 from sira.referrals import access, services
 from sira.referrals.models import ServiceOffering
 from sira.referrals.serializers import (
@@ -38,10 +40,14 @@ class ServiceOfferingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self):
         offerings = ServiceOffering.objects.filter(active=True).select_related("organisation")
         service, region = self.request.query_params.get("service"), self.request.query_params.get("region")
+        # Only known codes reach the database (any other text, a NUL byte among them, matches nothing).
         if service:
-            offerings = offerings.filter(service=service)
+            offerings = (
+                offerings.filter(service=service) if service in terms("service_type") else offerings.none()
+            )
         if region:
-            offerings = offerings.filter(region_id=region)
+            known = region in set(Region.objects.values_list("pk", flat=True))
+            offerings = offerings.filter(region_id=region) if known else offerings.none()
         return offerings.order_by("id")
 
     @extend_schema(

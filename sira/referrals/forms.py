@@ -17,9 +17,7 @@ ANY = [("", "—")]
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Name or place"), required=False, max_length=100)
     service = forms.ChoiceField(label=gettext_lazy("Service"), required=False, choices=())
-    region = forms.ModelChoiceField(
-        label=gettext_lazy("Region"), required=False, queryset=Region.objects.all()
-    )
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False, choices=())
     gender = forms.ChoiceField(
         label=gettext_lazy("For"),
         required=False,
@@ -37,6 +35,8 @@ class DirectorySearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = ANY + catalogue.service_choices()
+        # A plain choice, not a model lookup: unknown text (a NUL byte too) is an invalid choice.
+        self.fields["region"].choices = ANY + [(r.pk, str(r)) for r in Region.objects.all()]
 
 
 class ServiceChoiceForm(forms.Form):

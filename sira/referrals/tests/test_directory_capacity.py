@@ -146,3 +146,8 @@ def test_queue_list_query_bound(awa, kadi, shelter, send, django_assert_max_num_
     with django_assert_max_num_queries(12):
         body = client.get(reverse("referrals:incoming")).content.decode()
     assert body.count('data-testid="queue-item"') == 3
+
+
+def test_unknown_or_nul_filters_match_nothing_and_never_fail(awa, offering):
+    assert api(awa).get("/api/v1/services/?region=ML\x0009&service=X\x00").json()["count"] == 0
+    assert web(awa).get(reverse("referrals:directory") + "?region=%00&service=%00").status_code == 200
