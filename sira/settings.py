@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "sira.cases",
     "sira.screening",
     "sira.justice",
+    "sira.referrals",
     "sira.statistics",
     "sira.demo",
     "sira.ops",
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sira.referrals.views.unread_count",
             ],
         },
     },
@@ -274,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "JusticeOutcomeEnum": "sira.justice.choices.Outcome",
         "InvestigationStatusEnum": "sira.justice.choices.InvestigationStatus",
         "AppealResultEnum": "sira.justice.choices.AppealResult",
+        "FollowUpKindEnum": "sira.referrals.models.FOLLOW_UP_KINDS",
     },
 }
 
@@ -298,6 +301,12 @@ SIRA_SEARCH_TOKEN_MINUTES = env_int("SIRA_SEARCH_TOKEN_MINUTES", 480)
 SIRA_SMALL_CELL_THRESHOLD = env_int("SIRA_SMALL_CELL_THRESHOLD", 5)
 # Break-glass: how long an emergency access to a case lasts (docs/security.md).
 SIRA_BREAK_GLASS_HOURS = env_int("SIRA_BREAK_GLASS_HOURS", 4)
+# Referrals (issue 11): notices are also e-mailed when an SMTP server is configured (EMAIL_HOST), with
+# only a reference and a service, never a name. Response deadlines: sira/referrals/data/service_types.yaml.
+EMAIL_HOST = env_str("SIRA_EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = env_str("SIRA_EMAIL_FROM", "sira@localhost")
+SIRA_REFERRAL_EMAIL = bool(env_str("SIRA_EMAIL_HOST", ""))
+SIRA_SITE_URL = env_str("SIRA_SITE_URL", "")
 
 # Logs: one JSON object a line on standard error (journald keeps them), with no identity: the request
 # line holds method, path without query string, status, duration and the user's numeric id

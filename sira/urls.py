@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from sira.accounts import urls as accounts_urls
 from sira.cases.api import CaseViewSet
 from sira.justice import api as justice_api
+from sira.referrals.api import ReferralViewSet, ServiceOfferingViewSet
 from sira.screening.api import ScreeningViewSet
 from sira.statistics import justice as justice_statistics
 from sira.statistics import views as statistics_views
@@ -18,6 +19,8 @@ router.register("justice/investigations", justice_api.InvestigationViewSet, base
 router.register("justice/prosecutions", justice_api.ProsecutionViewSet, basename="prosecution")
 router.register("justice/articles", justice_api.ArticleViewSet, basename="legal-article")
 router.register("justice/case-status", justice_api.CaseStatusViewSet, basename="justice-case-status")
+router.register("services", ServiceOfferingViewSet, basename="service")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:dashboard", permanent=False)),
@@ -44,6 +47,8 @@ urlpatterns = [
         justice_statistics.EnforcementStatisticsView.as_view(),
         name="api-justice-statistics",
     ),
+    path("referrals/", include("sira.referrals.urls")),
+    path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

@@ -24,7 +24,9 @@ __all__ = [
     "can",
     "can_erase",
     "get_case_for_user",
+    "grants_of",
     "policy",
+    "shared_fields",
     "visible_cases",
     "visible_flags",
 ]
@@ -41,12 +43,33 @@ def _scope_q(user) -> Q:
 
 def _granted_ids(user) -> list[int]:
     """The cases granted to the user or to their organisation (grants are few: need-to-know)."""
+    # A grant limited to some fields (a referral's packet) never opens the case itself.
+    grants = _live_grants(user).filter(fields__isnull=True)
+    return sorted(set(grants.values_list("case_id", flat=True)))
+
+
+def _live_grants(user):
     grantee = Q(user=user)
     if user.organisation_id is not None:
         grantee |= Q(organisation_id=user.organisation_id)
     live = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-    grants = CaseGrant.objects.filter(grantee, live)
-    return sorted(set(grants.values_list("case_id", flat=True)))
+    return CaseGrant.objects.filter(grantee, live)
+
+
+def shared_fields(user, case) -> frozenset[str]:
+    """The fields of a case a user may read through live limited grants (an accepted referral's
+    packet): their union, or nothing. Those fields are shown only on the referral's page."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    rows = _live_grants(user).filter(case=case, fields__isnull=False).values_list("fields", flat=True)
+    return frozenset(f for fields in rows for f in fields)
+
+
+def grants_of(case):
+    """Who has access to a case and why: its grants, live first (the sharing page)."""
+    return case.grants.select_related("organisation", "user", "granted_by").order_by(
+        "revoked_at", "-created_at"
+    )
 
 
 class CasePolicy(RecordPolicy):

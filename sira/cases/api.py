@@ -16,8 +16,9 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from sira.accounts.access import can_break_glass, can_register_cases
 from sira.cases import access, export, paging, search, services
 from sira.cases.filters import CaseListFilter, CaseListParameters
-from sira.cases.models import Consent, Exploitation, RouteStop
+from sira.cases.models import CaseGrant, Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
+    AssistanceWriteSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseSavedSerializer,
@@ -25,13 +26,18 @@ from sira.cases.serializers import (
     CaseSearchSerializer,
     CaseSummarySerializer,
     CaseUpdateSerializer,
+    ClosureSerializer,
     ConsentWriteSerializer,
     EmergencyAccessSerializer,
     EmergencyGrantSerializer,
     ExploitationSerializer,
     ExploitationWriteSerializer,
+    GoalWriteSerializer,
+    GrantSerializer,
+    NoteWriteSerializer,
     RouteStopSerializer,
     RouteStopWriteSerializer,
+    ShareSerializer,
     WithdrawalSerializer,
 )
 
@@ -280,6 +286,11 @@ class CaseViewSet(
             "record_consent": ConsentWriteSerializer,
             "withdraw_consent": WithdrawalSerializer,
             "emergency_access": EmergencyAccessSerializer,
+            "add_note": NoteWriteSerializer,
+            "add_assistance": AssistanceWriteSerializer,
+            "add_goal": GoalWriteSerializer,
+            "close": ClosureSerializer,
+            "grants": ShareSerializer,
         }.get(self.action, CaseDetailSerializer)
 
     def retrieve(self, request, *args, **kwargs):
@@ -557,3 +568,115 @@ class CaseViewSet(
             status.HTTP_201_CREATED,
             lambda grant: EmergencyGrantSerializer(grant).data,
         )
+
+    # Follow-up and sharing (issue 11)
+
+    @extend_schema(request=NoteWriteSerializer, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="notes")
+    def add_note(self, request, pk=None):
+        """Add a case note (encrypted, audited)."""
+        return _follow_up(
+            self,
+            request,
+            NoteWriteSerializer,
+            lambda case, d: services.add_note(case, by=request.user, text=d["text"], request=request),
+        )
+
+    @extend_schema(request=AssistanceWriteSerializer, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="assistance")
+    def add_assistance(self, request, pk=None):
+        """Record an assistance given (service, provider, date)."""
+        return _follow_up(
+            self,
+            request,
+            AssistanceWriteSerializer,
+            lambda case, d: services.record_assistance(
+                case,
+                by=request.user,
+                service=d["service"],
+                provider=d["provider"],
+                given_on=d["given_on"],
+                note=d["note"],
+                request=request,
+            ),
+        )
+
+    @extend_schema(request=GoalWriteSerializer, responses={201: None})
+    @action(detail=True, methods=["post"], url_path="goals")
+    def add_goal(self, request, pk=None):
+        """Add a goal to the case plan, with its review date."""
+        return _follow_up(
+            self,
+            request,
+            GoalWriteSerializer,
+            lambda case, d: services.add_goal(
+                case, by=request.user, text=d["text"], review_on=d["review_on"], request=request
+            ),
+        )
+
+    @extend_schema(request=ClosureSerializer, responses={200: None, 409: None})
+    @action(detail=True, methods=["post"], url_path="close")
+    def close(self, request, pk=None):
+        """Close the case with its reason."""
+        case = self.get_object()
+        serializer = ClosureSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        return run_service(
+            lambda: services.close_case(
+                case, by=request.user, reason=d["closure_reason"], version=d.get("version"), request=request
+            ),
+            body=lambda c: {"id": c.pk, "case_status": c.case_status, "closure_reason": c.closure_reason},
+        )
+
+    @extend_schema(methods=["GET"], responses=GrantSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ShareSerializer, responses={201: GrantSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="grants", pagination_class=None)
+    def grants(self, request, pk=None):
+        """Who has access to the case and why (GET); share it with an organisation or a person (POST)."""
+        case = access.get_case_for_user(request.user, pk, access.CHANGE)
+        if request.method == "GET":
+            return Response(GrantSerializer(access.grants_of(case), many=True).data)
+        serializer = ShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        d = serializer.validated_data
+        return run_service(
+            lambda: services.grant_access(
+                case,
+                by=request.user,
+                organisation=d.get("organisation"),
+                user=d.get("user"),
+                reason=d["reason"],
+                urgent_reason=d["urgent_reason"],
+                request=request,
+            ),
+            status.HTTP_201_CREATED,
+            lambda g: GrantSerializer(g).data,
+        )
+
+    @extend_schema(request=None, responses={200: GrantSerializer})
+    @action(detail=True, methods=["post"], url_path=r"grants/(?P<grant_pk>\d+)/revoke")
+    def revoke_grant(self, request, pk=None, grant_pk=None):
+        """End a grant (a referral's grant ends with its referral)."""
+        case = access.get_case_for_user(request.user, pk, access.CHANGE)
+        grant = get_object_or_404(CaseGrant, pk=grant_pk, case=case)
+        return run_service(
+            lambda: services.revoke_grant(grant, by=request.user, request=request),
+            body=lambda g: GrantSerializer(g).data,
+        )
+
+
+def _created(kind):
+    return lambda item: {"id": item.pk, "kind": kind}
+
+
+def _follow_up(viewset, request, serializer_class, call):
+    """A follow-up write on a case the user may change (get_object asks CHANGE for a POST)."""
+    case = viewset.get_object()
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return run_service(
+        lambda: call(case, serializer.validated_data),
+        status.HTTP_201_CREATED,
+        _created(serializer_class.__name__),
+    )

@@ -92,3 +92,7 @@ def age_group(age: int | None) -> str:
 
 def legal_basis():
     return choices("legal_basis")
+
+
+def service_type():
+    return choices("service_type")

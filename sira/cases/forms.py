@@ -548,3 +548,72 @@ class ErasureForm(forms.Form):
         if value != self.case.case_number:
             raise forms.ValidationError(_("This is not the number of this case."))
         return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Follow-up and sharing (services.add_note, record_assistance, add_goal, close_case, grant_access).
+
+
+class NoteForm(ServiceErrorsMixin, forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Kept encrypted; every reading of the case is recorded."),
+    )
+
+
+class AssistanceForm(ServiceErrorsMixin, forms.Form):
+    service = forms.ChoiceField(label=gettext_lazy("Service"), choices=())
+    provider = forms.ModelChoiceField(label=gettext_lazy("Given by"), queryset=Organisation.objects.all())
+    given_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    note = forms.CharField(
+        label=gettext_lazy("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [("", "—"), *choices("service_type")]
+        self.initial.setdefault("given_on", timezone.localdate())
+
+
+class GoalForm(ServiceErrorsMixin, forms.Form):
+    text = forms.CharField(label=gettext_lazy("Goal"), widget=forms.Textarea(attrs={"rows": 2}))
+    review_on = forms.DateField(label=gettext_lazy("Review date"), widget=DateInput())
+
+
+class ClosureForm(ServiceErrorsMixin, forms.Form):
+    closure_reason = forms.ChoiceField(label=gettext_lazy("Reason for closing"), choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closure_reason"].choices = [("", "—"), *choices("closure_reason")]
+
+
+class ShareForm(ServiceErrorsMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"), queryset=Organisation.objects.all(), required=False
+    )
+    username = forms.CharField(
+        label=gettext_lazy("Or one person (their username)"), required=False, max_length=150
+    )
+    reason = forms.CharField(label=gettext_lazy("Why they need it"), max_length=200)
+    urgent_reason = forms.CharField(
+        label=gettext_lazy("Urgent reason, if the person has not consented"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Reviewed by the committee. Do not write the person's name."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        name = (data.get("username") or "").strip()
+        data["user"] = None
+        if name:
+            from sira.accounts.models import User
+
+            data["user"] = User.objects.filter(username=name, is_active=True).first()
+            if data["user"] is None:
+                self.add_error("username", _("No active user has this username."))
+        if data.get("organisation") and name:
+            self.add_error("username", _("Share with an organisation or with one person, not both."))
+        return data

@@ -404,6 +404,9 @@ class CaseGrant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # None: the whole case. A list: only these fields (a referral's least-data packet), read through
+    # the referral; such a grant never opens the case's own pages, list, search or exports.
+    fields = models.JSONField(_("shared fields"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -480,3 +483,82 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The case's own follow-up: notes, assistance given, the case plan (issue 11).
+
+
+class CaseNote(models.Model):
+    """A case worker's note. Free text may name people: encrypted like the narrative, and every
+    reading is that of the case (audited with it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    text = IdentityTextField(_("note"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.pk}"
+
+
+class Assistance(models.Model):
+    """One assistance given to the person (service, provider, date, by whom), whether or not it came
+    through a referral (`referral_id` then names it: the registry does not know referrals)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance")
+    service = models.CharField(_("service"), max_length=40, choices=choices.service_type)
+    provider = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("provider")
+    )
+    given_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    referral_id = models.PositiveIntegerField(_("referral"), null=True, blank=True)
+    note = IdentityTextField(_("details"), blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        verbose_name = _("assistance")
+        verbose_name_plural = _("assistance given")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.service}"
+
+
+class CaseGoal(models.Model):
+    """A goal of the case plan, with the date it is reviewed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("in progress")
+        MET = "met", _("met")
+        DROPPED = "dropped", _("dropped")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    text = IdentityTextField(_("goal"))
+    review_on = models.DateField(_("review date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review_on", "id"]
+        verbose_name = _("goal of the case plan")
+        verbose_name_plural = _("case plan")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.review_on}"

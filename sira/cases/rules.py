@@ -327,3 +327,50 @@ def consistency_warnings(
 def unconfirmed(warnings: list[Warning], confirmed) -> list[Warning]:
     confirmed = set(confirmed or ())
     return [w for w in warnings if w.code not in confirmed]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Follow-up: notes, assistance, case plan, closure.
+
+NOTE_MAX = 5000
+
+
+def check_note(text: str) -> dict[str, str]:
+    text = (text or "").strip()
+    if not text:
+        return {"text": _("Write the note.")}
+    if len(text) > NOTE_MAX:
+        return {"text": _("A note is at most %(max)d characters.") % {"max": NOTE_MAX}}
+    return {}
+
+
+def check_assistance(*, service: str, services: set[str], provider, given_on, today: dt.date) -> dict:
+    errors: dict[str, str] = {}
+    if service not in services:
+        errors["service"] = _("Choose the service given.")
+    if provider is None:
+        errors["provider"] = _("Choose the organisation that gave it.")
+    if given_on is None:
+        errors["given_on"] = _("Give the date of the assistance.")
+    elif given_on > today:
+        errors["given_on"] = _("An assistance cannot be dated in the future.")
+    return errors
+
+
+def check_goal(*, text: str, review_on, today: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (text or "").strip():
+        errors["text"] = _("Write the goal.")
+    if review_on is None:
+        errors["review_on"] = _("Give the date the goal will be reviewed.")
+    elif review_on < today:
+        errors["review_on"] = _("The review date cannot be in the past.")
+    return errors
+
+
+def check_closure(*, status: str, reason: str, reasons: set[str]) -> dict[str, str]:
+    if status in CLOSED_STATUSES:
+        return {"__all__": _("This case is already closed.")}
+    if reason not in reasons:
+        return {"closure_reason": _("Give the reason for closing the case.")}
+    return {}

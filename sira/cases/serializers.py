@@ -2,8 +2,16 @@ from django_countries.serializer_fields import CountryField
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
-from sira.accounts.models import Organisation
-from sira.cases.models import EXPLOITATION_FIELDS, PERSON_FIELDS, Case, Exploitation, Person, RouteStop
+from sira.accounts.models import Organisation, User
+from sira.cases.models import (
+    EXPLOITATION_FIELDS,
+    PERSON_FIELDS,
+    Case,
+    CaseGrant,
+    Exploitation,
+    Person,
+    RouteStop,
+)
 from sira.core.vocab import terms
 
 
@@ -250,3 +258,55 @@ class EmergencyAccessSerializer(serializers.Serializer):
 class EmergencyGrantSerializer(serializers.Serializer):
     case = serializers.IntegerField(source="case_id")
     expires_at = serializers.DateTimeField()
+
+
+# Follow-up and sharing (issue 11): the same services as the follow-up and sharing pages.
+
+
+class NoteWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class AssistanceWriteSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=40)
+    provider = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    given_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class GoalWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    review_on = serializers.DateField()
+
+
+class ClosureSerializer(serializers.Serializer):
+    closure_reason = serializers.CharField(max_length=30)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+class ShareSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    reason = serializers.CharField(max_length=200)
+    urgent_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseGrant
+        fields = [
+            "id",
+            "organisation",
+            "user",
+            "basis",
+            "reason",
+            "fields",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields

@@ -26,8 +26,11 @@ from sira.cases.models import (
     EXPLOITATION_FIELDS,
     IDENTITY_FIELDS,
     AccessFlag,
+    Assistance,
     Case,
+    CaseGoal,
     CaseGrant,
+    CaseNote,
     CaseNumberCounter,
     Consent,
     Exploitation,
@@ -742,12 +745,22 @@ def record_export(*, by, request, count: int, fmt: str, filters: dict) -> None:
 
 @transaction.atomic
 def grant_access(
-    case: Case, *, by, reason: str, organisation=None, user=None, urgent_reason: str = "", request=None
+    case: Case,
+    *,
+    by,
+    reason: str,
+    organisation=None,
+    user=None,
+    urgent_reason: str = "",
+    fields=None,
+    request=None,
 ) -> CaseGrant:
     """Give an organisation or a user need-to-know access to one case (sharing, referral). Another
     organisation, or a user of one, needs the person's active consent to share with it (`sharing_basis`)
     or an urgent reason written down: that grant is flagged to the case owner and the committee and
-    listed for review."""
+    listed for review. `fields` limits the grant to those fields (a referral's packet)."""
+    if organisation is None and user is None:
+        _raise_if({"organisation": _("Choose the organisation or the person to share with.")})
     grantee_org = organisation.pk if organisation else user.organisation_id
     basis = sharing_basis(case, grantee_org)
     _raise_if(rules.check_sharing(basis=basis, urgent_reason=urgent_reason))
@@ -758,8 +771,11 @@ def grant_access(
         granted_by=by,
         reason=reason,
         basis=basis or CaseGrant.Basis.URGENT,
+        fields=list(fields) if fields is not None else None,
     )
     extra = {"organisation": organisation.pk} if organisation else {"user": user.pk}
+    if fields is not None:
+        extra["shared_fields"] = list(fields)
     if basis is None:
         flag = AccessFlag.objects.create(
             kind=AccessFlag.Kind.URGENT_SHARING, case=case, grant=grant, raised_by=by, reason=urgent_reason
@@ -917,3 +933,142 @@ def erase_person(case: Case, *, by, ground: str, request=None) -> Person:
             fields=[f"person.{f}" for f in fields] + (["narrative"] if erased.pk in narratives else []),
         )
     return person
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sharing: revoking a grant.
+
+
+@transaction.atomic
+def revoke_grant(grant: CaseGrant, *, by, request=None, limited_ok: bool = False) -> CaseGrant:
+    """End a grant now; it stays on record. A referral's grant (limited to its packet) ends with the
+    referral (withdrawal, completion): only the referral service passes `limited_ok`."""
+    fresh = CaseGrant.objects.select_for_update().select_related("case").get(pk=grant.pk)
+    if fresh.revoked_at is not None:
+        _raise_if({"__all__": _("This access has already ended.")})
+    if fresh.fields is not None and not limited_ok:
+        _raise_if({"__all__": _("This access comes from a referral: it ends when the referral ends.")})
+    fresh.revoked_at = timezone.now()
+    fresh.save(update_fields=["revoked_at"])
+    record(
+        AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=fresh.case,
+        fields=["grants"],
+        revoked=[fresh.pk],
+    )
+    return fresh
+
+
+def read_shared(case: Case, *, fields, by, request=None) -> Person:
+    """A display of a referral's packet: the reading of exactly those identity fields is logged."""
+    shown = [f.removeprefix("person.") for f in fields if f.removeprefix("person.") in IDENTITY_FIELDS]
+    record(
+        AuditEvent.Action.VIEW_IDENTITY,
+        actor=by,
+        request=request,
+        obj=case,
+        fields=[f for f in shown if getattr(case.person, f)],
+        through="referral",
+    )
+    return case.person
+
+
+def read_followup(case: Case, *, by, request=None) -> None:
+    """The follow-up page shows the case's notes (free text): its reading is logged like an identity's."""
+    record(AuditEvent.Action.VIEW_IDENTITY, actor=by, request=request, obj=case, fields=["notes"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Follow-up: notes, assistance, case plan, closure. Callers check who may write (sira.cases.access
+# for the case's own workers; sira.referrals.access for a receiving organisation's worker).
+
+
+@transaction.atomic
+def add_note(case: Case, *, by, text: str, request=None) -> CaseNote:
+    _raise_if(rules.check_note(text))
+    note = CaseNote.objects.create(
+        case=case, organisation_id=by.organisation_id, author=by, text=text.strip()
+    )
+    _audit_part(by, request, case, "note", "add", ["text"], part_id=note.pk)
+    return note
+
+
+@transaction.atomic
+def record_assistance(
+    case: Case, *, by, service: str, provider, given_on, note: str = "", referral_id=None, request=None
+) -> Assistance:
+    _raise_if(
+        rules.check_assistance(
+            service=service,
+            services=set(terms("service_type")),
+            provider=provider,
+            given_on=given_on,
+            today=_today(),
+        )
+    )
+    item = Assistance.objects.create(
+        case=case,
+        service=service,
+        provider=provider,
+        given_on=given_on,
+        recorded_by=by,
+        referral_id=referral_id,
+        note=(note or "").strip(),
+    )
+    extra = {"referral": referral_id} if referral_id else {}
+    _audit_part(
+        by,
+        request,
+        case,
+        "assistance",
+        "add",
+        part_id=item.pk,
+        service=service,
+        provider=provider.pk,
+        **extra,
+    )
+    return item
+
+
+@transaction.atomic
+def add_goal(case: Case, *, by, text: str, review_on, request=None) -> CaseGoal:
+    _raise_if(rules.check_goal(text=text, review_on=review_on, today=_today()))
+    goal = CaseGoal.objects.create(case=case, text=text.strip(), review_on=review_on, set_by=by)
+    _audit_part(by, request, case, "goal", "add", ["text", "review_on"], part_id=goal.pk)
+    return goal
+
+
+@transaction.atomic
+def set_goal_status(goal: CaseGoal, *, by, status: str, request=None) -> CaseGoal:
+    fresh = CaseGoal.objects.select_for_update().select_related("case").get(pk=goal.pk)
+    if status not in CaseGoal.Status.values:
+        _raise_if({"status": _("Choose the goal's status.")})
+    fresh.status = status
+    fresh.save(update_fields=["status"])
+    _audit_part(by, request, fresh.case, "goal", "status", ["status"], part_id=fresh.pk, status=status)
+    return fresh
+
+
+@transaction.atomic
+def close_case(case: Case, *, by, reason: str, request=None, version=None) -> Case:
+    """Close a case with its reason (cas_ReasonForCaseClosure)."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(fresh, version, fresh.pk, detail__part__isnull=True)
+    _raise_if(
+        rules.check_closure(status=fresh.case_status, reason=reason, reasons=set(terms("closure_reason")))
+    )
+    new_version = _advance(fresh, fresh.pk, detail__part__isnull=True)
+    status = "ClosedReferred" if reason == "ReferredElsewhere" else "Closed"
+    fresh.case_status, fresh.closure_reason = status, reason
+    fresh.save(update_fields=["case_status", "closure_reason", "updated_at"])
+    record(
+        AuditEvent.Action.CHANGE,
+        actor=by,
+        request=request,
+        obj=fresh,
+        fields=["case_status", "closure_reason"],
+        version=new_version,
+    )
+    return fresh

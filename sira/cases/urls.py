@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/<str:part>/<int:part_pk>/remove/", views.part_remove, name="part_remove"),
     path("<int:pk>/consents/<str:purpose>/", views.consent_record, name="consent_record"),
     path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<int:pk>/follow-up/", views.case_followup, name="followup"),
+    path("<int:pk>/sharing/", views.case_sharing, name="sharing"),
+    path("<int:pk>/sharing/<int:grant_pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

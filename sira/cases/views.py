@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,19 +22,24 @@ from sira.cases import access, export, panels, search, services
 from sira.cases.filters import CaseListFilter, filter_fields_html
 from sira.cases.forms import (
     AccessReviewForm,
+    AssistanceForm,
     CaseEditForm,
     CaseRegistration,
+    ClosureForm,
     ConsentRecordForm,
     EmergencyAccessForm,
     ErasureForm,
+    GoalForm,
+    NoteForm,
     PersonForm,
     RouteStopForm,
+    ShareForm,
     SingleExploitationForm,
     WithdrawConsentForm,
     apply_service_errors,
     confirmed_warnings,
 )
-from sira.cases.models import EXPLOITATION_FIELDS, Case, Consent, Exploitation, RouteStop
+from sira.cases.models import EXPLOITATION_FIELDS, Case, CaseGoal, CaseGrant, Consent, Exploitation, RouteStop
 from sira.core.vocab import label
 
 PAGE_SIZE = 25
@@ -502,3 +507,141 @@ def case_erase(request, pk):
         "cases/part_form.html",
         {"case": case, "form": form, "forms": [form], "title": _("Erase the identity"), "warnings": []},
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Follow-up (notes, assistance, case plan, closure) and sharing (grants): issue 11.
+
+FOLLOWUP_FORMS = {
+    "note": NoteForm,
+    "assistance": AssistanceForm,
+    "goal": GoalForm,
+    "close": ClosureForm,
+}
+
+
+def _followup_call(what, case, form, request):
+    data, by = form.cleaned_data, request.user
+    if what == "note":
+        return services.add_note(case, by=by, text=data["text"], request=request)
+    if what == "assistance":
+        return services.record_assistance(
+            case,
+            by=by,
+            service=data["service"],
+            provider=data["provider"],
+            given_on=data["given_on"],
+            note=data["note"],
+            request=request,
+        )
+    if what == "goal":
+        return services.add_goal(case, by=by, text=data["text"], review_on=data["review_on"], request=request)
+    return services.close_case(case, by=by, reason=data["closure_reason"], request=request)
+
+
+FOLLOWUP_DONE = {
+    "note": gettext_lazy("Note added."),
+    "assistance": gettext_lazy("Assistance recorded."),
+    "goal": gettext_lazy("Goal added to the case plan."),
+    "close": gettext_lazy("Case closed."),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_followup(request, pk):
+    """The case worker's daily page: notes, assistance given, the case plan and closure."""
+    case = access.get_case_for_user(request.user, pk)
+    can_edit = access.can(request.user, case, access.CHANGE)
+    forms_ = {what: cls(prefix=what) for what, cls in FOLLOWUP_FORMS.items()}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        what = request.POST.get("what", "")
+        if what == "goal_status":
+            goal = _part_or_404(CaseGoal, case, request.POST.get("goal") or 0)
+            try:
+                services.set_goal_status(
+                    goal, by=request.user, status=request.POST.get("status"), request=request
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect_with(reverse("cases:followup", args=[case.pk]), {})
+        if what not in FOLLOWUP_FORMS:
+            raise Http404
+        form = forms_[what] = FOLLOWUP_FORMS[what](request.POST, prefix=what)
+        if form.is_valid():
+            try:
+                _followup_call(what, case, form, request)
+            except ValidationError as error:
+                apply_service_errors(error, {what: form})
+            else:
+                messages.success(request, FOLLOWUP_DONE[what])
+                return redirect_with(reverse("cases:followup", args=[case.pk]), {})
+    services.read_followup(case, by=request.user, request=request)
+    return render(
+        request,
+        "cases/case_followup.html",
+        {
+            "case": case,
+            "can_edit": can_edit,
+            "closed": case.case_status in ("Closed", "ClosedReferred"),
+            "forms": list(forms_.values()),
+            "f": forms_,
+            "notes": case.notes.select_related("author", "organisation")[:50],
+            "assistance": case.assistance.select_related("provider", "recorded_by")[:50],
+            "goals": case.goals.select_related("set_by"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_sharing(request, pk):
+    """Share a case with an organisation or a person, see who has access and why, and revoke."""
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    form = ShareForm(request.POST or None, prefix="share")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.grant_access(
+                case,
+                by=request.user,
+                organisation=data["organisation"],
+                user=data["user"],
+                reason=data["reason"],
+                urgent_reason=data["urgent_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            apply_service_errors(error, {"share": form})
+        else:
+            messages.success(request, _("Access given."))
+            return redirect_with(reverse("cases:sharing", args=[case.pk]), {})
+    return render(
+        request,
+        "cases/case_sharing.html",
+        {
+            "case": case,
+            "form": form,
+            "forms": [form],
+            "grants": access.grants_of(case),
+            "consented": services.sharing_organisation_ids(case),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def grant_revoke(request, pk, grant_pk):
+    case = access.get_case_for_user(request.user, pk, access.CHANGE)
+    grant = get_object_or_404(CaseGrant, pk=grant_pk, case=case)
+    try:
+        services.revoke_grant(grant, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Access revoked."))
+    return redirect_with(reverse("cases:sharing", args=[case.pk]), {})

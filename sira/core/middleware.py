@@ -41,7 +41,9 @@ class NulCharacterMiddleware:
             and has_nul(request.POST)
         ):
             if request.path.startswith("/api/"):  # the API answers in JSON, as its other 400s
-                return JsonResponse({"detail": nul_message()}, status=400)
+                return JsonResponse(
+                    {"detail": nul_message()}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
             return HttpResponseBadRequest(nul_message(), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

@@ -379,3 +379,124 @@ def seed_justice(users: dict[str, User], today: dt.date | None = None) -> int:
                     sentence=sentence,
                 )
     return created
+
+
+def seed_directory(spec: dict) -> int:
+    """The synthetic service directory (demo.yaml `directory`), marked synthetic. Idempotent."""
+    from sira.referrals.models import ServiceOffering
+
+    if ServiceOffering.objects.filter(is_synthetic=True).exists():
+        return 0
+    orgs = {item["key"]: Organisation.objects.get(name=item["name"]) for item in spec["organisations"]}
+    with transaction.atomic():
+        for item in spec["directory"]:
+            ServiceOffering.objects.create(
+                organisation=orgs[item["org"]],
+                service=item["service"],
+                name=item["name"],
+                sexes=item.get("sexes", []),
+                age_min=item.get("age_min"),
+                age_max=item.get("age_max"),
+                forms=item.get("forms", []),
+                region_id=item["region"],
+                cercle_id=item.get("cercle"),
+                latitude=item.get("lat"),
+                longitude=item.get("lon"),
+                hours=item.get("hours", ""),
+                contact=item.get("contact", ""),
+                capacity_total=item.get("total"),
+                capacity_in_use=item.get("in_use", 0),
+                is_synthetic=True,
+            )
+    return len(spec["directory"])
+
+
+def _consent_to(case, organisation, by) -> None:
+    """The worker records the person's consent to share with the provider (as a worker would, before
+    referring): the earlier organisations stay."""
+    current = services.current_consents(case).get("Sharing")
+    orgs = {o.pk for o in current.organisations.all()} if current is not None and current.active else set()
+    if organisation.pk not in orgs:
+        services.record_consent(
+            case, by=by, purpose="Sharing", given=True, organisations=[*orgs, organisation.pk]
+        )
+
+
+def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
+    """A few synthetic referrals in every state, sent and answered through the referral services (the
+    same rules as the pages: consent, eligibility, transitions)."""
+    from django.utils import timezone
+
+    from sira.referrals import services as referrals
+    from sira.referrals.models import Referral, ServiceOffering
+
+    if Referral.objects.filter(is_synthetic=True).exists():
+        return 0
+    sender = users["gestionnaire"]
+    cases = Case.objects.filter(organisation=sender.organisation, case_status="Active").select_related(
+        "person"
+    )
+    women = list(cases.filter(person__gender="Feminine").order_by("id")[:40])
+    boys = [
+        c
+        for c in cases.filter(person__gender="Masculine").order_by("id")[:40]
+        if c.age_at_identification and 8 <= c.age_at_identification <= 17
+    ]
+    offer = {
+        (o.organisation.acronym, o.service): o for o in ServiceOffering.objects.select_related("organisation")
+    }
+    now = timezone.now()
+    plan = [
+        # (case, provider, service, days ago, steps, receiver username)
+        (women, "KANUYA", "Shelter", 0, [], "prestataire"),
+        (women, "KANUYA", "Shelter", 3, ["accept", "start"], "prestataire"),
+        (women, "KANUYA", "Psychosocial", 20, ["accept", "start", "complete"], "prestataire"),
+        (women, "JDKAYES", "Psychosocial", 12, [], "prestataire.kayes"),  # no answer: overdue
+        (boys, "CAOE", "FamilyTracing", 6, ["accept"], "prestataire.centre"),
+        (boys, "EAMOPTI", "Shelter", 9, ["decline:no_capacity"], "prestataire.mopti"),
+        (women, "CSREF5", "Medical", 4, ["withdraw"], "prestataire.sante"),
+        (boys, "SPE", "ChildProtection", 15, ["decline:not_for_profile"], "protection.enfance"),
+    ]
+    made = 0
+    with transaction.atomic():
+        for pool, acronym, service, days, steps, receiver in plan:
+            offering = offer.get((acronym, service))
+            if not pool or offering is None:
+                continue
+            case = pool.pop(0)
+            _consent_to(case, offering.organisation, sender)
+            if referrals.send_errors(
+                case,
+                by=sender,
+                offering=offering,
+                service=service,
+                shared_fields=referrals.default_packet(service),
+                urgent=False,
+                urgent_reason="",
+            ):
+                continue
+            sent = now - dt.timedelta(days=days, hours=2)
+            referral = referrals.send_referral(
+                case,
+                by=sender,
+                offering=offering,
+                service=service,
+                shared_fields=referrals.default_packet(service),
+                synthetic=True,
+                now=sent,
+            )
+            worker = users[receiver]
+            for step in steps:
+                name, _sep, reason = step.partition(":")
+                when = sent + dt.timedelta(hours=20)
+                if name == "accept":
+                    referrals.accept_referral(referral, by=worker, case_worker=worker, now=when)
+                elif name == "decline":
+                    referrals.decline_referral(referral, by=worker, reason=reason, now=when)
+                elif name == "withdraw":
+                    referrals.withdraw_referral(referral, by=sender)
+                else:
+                    referrals.TRANSITION_SERVICES[name](referral, by=worker)
+                referral.refresh_from_db()
+            made += 1
+    return made

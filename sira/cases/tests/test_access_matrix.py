@@ -134,16 +134,20 @@ def setting(org_a, org_b):
             case = CaseFactory(by=UserFactory(username="outsider", organisation=org_b), share_with=[org_a])
             if relation == "granted":
                 grant_access(case, by=case.owner, organisation=org_a, reason="test referral")
+            elif relation == "limited":  # an accepted referral's grant: its packet only, never the case
+                grant_access(
+                    case, by=case.owner, organisation=org_a, reason="Referral R-1", fields=["first_name"]
+                )
         return user, Case.objects.select_related("person").get(pk=case.pk)
 
     return build
 
 
-RELATIONS = ["own", "other", "granted"]
+RELATIONS = ["own", "other", "granted", "limited"]
 
 
 def expected_view(role, relation):
-    return {"own": role in EDITORS, "other": False, "granted": True}[relation]
+    return {"own": role in EDITORS, "other": False, "granted": True, "limited": False}[relation]
 
 
 def expected_change(role, relation):

@@ -14,10 +14,12 @@ class Command(BaseCommand):
         users = demo.seed_organisations_and_users(spec)
         created = demo.seed_cases(spec, users, cases)
         screenings = demo.seed_screenings(users, max(cases // 5, 10))
+        services = demo.seed_directory(spec)
+        referrals = demo.seed_referrals(users)
         investigations = demo.seed_justice(users)
         self.stdout.write(
-            f"Synthetic cases created: {created}, screenings: {screenings}, investigations: {investigations}"
-            " (existing ones are kept)."
+            f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
+            f"referrals: {referrals}, investigations: {investigations} (existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():

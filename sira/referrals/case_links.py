@@ -1,0 +1,25 @@
+"""Where referrals meet the registry: the referrals panel on a case's page, and erasure of the free
+text referrals keep about a person. The registry knows nothing of referrals."""
+
+from sira.cases import panels
+from sira.cases import services as case_services
+from sira.referrals import access
+from sira.referrals.models import Referral
+
+
+def referrals_panel(request, case, can_edit):
+    referrals = access.visible_referrals(request.user).filter(case=case).select_related("receiver", "sender")
+    return "referrals/_case_panel.html", {
+        "referrals": referrals[:20],
+        "can_refer": access.can_refer(request.user, case),
+    }
+
+
+def connect() -> None:
+    panels.register(20, referrals_panel)
+    case_services.person_erased.connect(_erase_texts, dispatch_uid="referrals-erasure")
+
+
+def _erase_texts(sender, person, cases, **kwargs) -> None:
+    """A referral's message, urgent reason and decline details may describe the person."""
+    Referral.objects.filter(case__in=cases).update(message=None, urgent_reason=None, decline_note=None)
