@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('service', models.CharField(choices=sira.cases.choices.service_type, max_length=40, verbose_name='service')),
                 ('pathway', models.CharField(blank=True, max_length=30, verbose_name='special pathway')),
                 ('urgent', models.BooleanField(default=False, verbose_name='urgent')),
-                ('state', models.CharField(choices=[('sent', 'sent, waiting for an answer'), ('accepted', 'accepted'), ('declined', 'declined'), ('in_service', 'in service'), ('completed', 'completed'), ('withdrawn', 'withdrawn')], default='sent', max_length=20, verbose_name='status')),
+                ('state', models.CharField(choices=[('sent', 'sent, waiting for an answer'), ('accepted', 'accepted'), ('declined', 'declined'), ('in_service', 'in service'), ('completed', 'completed'), ('withdrawn', 'withdrawn by the sender')], default='sent', max_length=20, verbose_name='status')),
                 ('shared_fields', models.JSONField(default=list, verbose_name='shared fields')),
                 ('basis', models.CharField(max_length=20, verbose_name='basis')),
                 ('urgent_reason', sira.core.crypto.IdentityTextField(blank=True, null=True, verbose_name='urgent reason without consent')),
