@@ -649,7 +649,13 @@ def _end_grants_without_consent(case: Case, *, by, request) -> list[int]:
         record(
             AuditEvent.Action.CHANGE, actor=by, request=request, obj=case, fields=["grants"], revoked=ended
         )
+        # Work resting on those grants ends too (a referral the receiver was serving: sira/referrals).
+        grants_ended.send(sender=CaseGrant, case=case, grant_ids=ended, by=by, request=request)
     return ended
+
+
+# Sent when withdrawn consent ends grants (grant ids), so the apps above can end what rested on them.
+grants_ended = Signal()
 
 
 @transaction.atomic
@@ -761,7 +767,11 @@ def grant_access(
     listed for review. `fields` limits the grant to those fields (a referral's packet)."""
     if organisation is None and user is None:
         _raise_if({"organisation": _("Choose the organisation or the person to share with.")})
+    if organisation is not None and user is not None:  # the consent asked is that of one grantee
+        _raise_if({"organisation": _("Share with an organisation or with one person, not both at once.")})
     grantee_org = organisation.pk if organisation else user.organisation_id
+    if organisation is not None and grantee_org == case.organisation_id:
+        _raise_if({"organisation": _("This organisation holds the case already.")})
     basis = sharing_basis(case, grantee_org)
     _raise_if(rules.check_sharing(basis=basis, urgent_reason=urgent_reason))
     grant = CaseGrant.objects.create(

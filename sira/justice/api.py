@@ -239,7 +239,7 @@ class ArticleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class CaseStatusViewSet(viewsets.ViewSet):
     """The justice status of a case the user may see (NGOs: only this, never suspects or charges)."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"-?\d+"  # any integer the schema allows reaches the view: a JSON 404
 
     @extend_schema(
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The case's id")],

@@ -65,7 +65,7 @@ class SuspectForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     alias = forms.CharField(label=_("Alias"), required=False, max_length=100)
     identity_number = forms.CharField(label=_("Identity document number"), required=False, max_length=60)
-    gender = forms.ChoiceField(label=_("Sex"), choices=case_choices.gender)
+    gender = forms.ChoiceField(label=_("Sex"), choices=lambda: [("", "—"), *case_choices.gender()])
     nationality = forms.ChoiceField(label=_("Nationality"), required=False)
     roles = forms.MultipleChoiceField(
         label=_("Role in the process"),
@@ -111,7 +111,11 @@ class ChargeForm(forms.Form):
     def __init__(self, *args, prosecution=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.suspects = {str(s.pk): s for s in prosecution.investigation.suspects.all()}
-        self.fields["suspect"].choices = [(k, s.full_name or str(s)) for k, s in self.suspects.items()]
+        # No suspect or offence is chosen for the user: a hurried save must not charge the wrong one.
+        self.fields["suspect"].choices = [("", "—")] + [
+            (k, s.full_name or str(s)) for k, s in self.suspects.items()
+        ]
+        self.fields["article"].choices = [("", "—"), *article_choices()]
 
 
 class HearingForm(forms.Form):

@@ -127,7 +127,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _transition(self, request, pk, name):
         referral = self.get_object()
-        data = ActionSerializer(data=request.data)
+        data = ActionSerializer(data=request.data, receiver_id=referral.receiver_id)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         arguments = {

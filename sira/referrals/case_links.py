@@ -18,6 +18,15 @@ def referrals_panel(request, case, can_edit):
 def connect() -> None:
     panels.register(20, referrals_panel)
     case_services.person_erased.connect(_erase_texts, dispatch_uid="referrals-erasure")
+    case_services.grants_ended.connect(_end_with_grants, dispatch_uid="referrals-consent")
+
+
+def _end_with_grants(sender, case, grant_ids, by, request=None, **kwargs) -> None:
+    """A consent withdrawn ends the referrals whose access rested on it (docs/referrals.md)."""
+    from sira.referrals import services
+
+    for referral in Referral.objects.filter(case=case, grant_id__in=grant_ids):
+        services.end_for_withdrawn_consent(referral, by=by, request=request)
 
 
 def _erase_texts(sender, person, cases, **kwargs) -> None:

@@ -3,6 +3,7 @@ offer), referrals between organisations, their follow-up tasks, and in-app notif
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -214,7 +215,10 @@ class Notification(models.Model):
     """An in-app notice. Its text never names the person (a referral's reference and its service)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(_("text"), max_length=300)
+    text = models.CharField(_("text"), max_length=300)  # French / English, as e-mailed
+    # The message (its English source) and its values: the page shows it in the reader's language.
+    message = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=200, blank=True)
     # The event it reports (one notice per user and event: the deadline command can run again).
     key = models.CharField(max_length=80)
@@ -228,6 +232,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+    @property
+    def shown(self) -> str:
+        """The notice in the language of the page (the stored text for notices without a message)."""
+        if not self.message:
+            return self.text
+        params = dict(self.params)
+        if "service" in params:
+            params["service"] = label("service_type", params["service"])
+        return gettext(self.message) % params
 
 
 # The follow-up kinds, importable by name (the API schema's enum name: settings.SPECTACULAR_SETTINGS).

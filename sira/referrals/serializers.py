@@ -130,6 +130,12 @@ class ActionSerializer(serializers.Serializer):
     case_worker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
+
+    def __init__(self, *args, receiver_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if receiver_id is not None:  # an id outside the receiving organisation is "not found", like any
+            self.fields["case_worker"].queryset = User.objects.filter(organisation_id=receiver_id)
+
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

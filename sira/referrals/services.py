@@ -131,14 +131,16 @@ def email_enabled() -> bool:
     return bool(getattr(settings, "SIRA_REFERRAL_EMAIL", False))
 
 
-def notify(users, *, key: str, text: str, url: str = "") -> int:
+def notify(users, *, key: str, text: str, url: str = "", message: str = "", params=None) -> int:
     """One notice per user and event (`key`): sending twice adds nothing. An e-mail goes too when
     configured (SIRA_REFERRAL_EMAIL), with the same text: a reference and a service, never a name."""
     created = 0
     for user in users:
         try:
             with transaction.atomic():
-                Notification.objects.create(user=user, key=key, text=text[:300], url=url)
+                Notification.objects.create(
+                    user=user, key=key, text=text[:300], url=url, message=message, params=params or {}
+                )
         except IntegrityError:
             continue
         created += 1
@@ -169,7 +171,14 @@ def _notice(referral: Referral, message: str) -> str:
 
 def _tell(referral: Referral, users, event: str, message: str) -> None:
     url = reverse("referrals:detail", args=[referral.pk])
-    notify(users, key=f"referral:{referral.pk}:{event}", text=_notice(referral, message), url=url)
+    notify(
+        users,
+        key=f"referral:{referral.pk}:{event}",
+        text=_notice(referral, message),
+        url=url,
+        message=message,
+        params={"ref": referral.reference, "service": referral.service},
+    )
 
 
 @transaction.atomic
@@ -451,6 +460,23 @@ def withdraw_referral(referral: Referral, *, by, request=None, now=None) -> Refe
         access.organisation_users(fresh.receiver_id),
         "withdrawn",
         gettext_noop("Referral %(ref)s (%(service)s) withdrawn by the sender."),
+    )
+    return fresh
+
+
+def end_for_withdrawn_consent(referral: Referral, *, by, request=None, now=None) -> Referral:
+    """The person withdrew the consent an open referral rested on: it ends as withdrawn (whoever
+    recorded the withdrawal), both sides are told, and its access has already ended with the consent."""
+    fresh = _locked(referral)
+    if fresh.state not in rules.OPEN_STATES:  # accepted or in service: what a grant rests on
+        return fresh
+    fresh.ended_at = now or _now()
+    _move(fresh, "withdraw", by=by, request=request, reason="consent_withdrawn")
+    _tell(
+        fresh,
+        [*access.organisation_users(fresh.receiver_id), *access.organisation_users(fresh.sender_id)],
+        "consent-withdrawn",
+        gettext_noop("Referral %(ref)s (%(service)s) ended: the person withdrew consent to share."),
     )
     return fresh
 

@@ -188,7 +188,7 @@ def referral_new(request, case_pk):
             service = catalogue.pathways()[pathway]["service"]
     context = {"case": case, "choice": choice, "service": service, "pathway": pathway}
     offering = None
-    if service and request.GET.get("offering"):
+    if service and request.GET.get("offering", "").isdigit():
         offering = (
             ServiceOffering.objects.filter(pk=request.GET["offering"], service=service)
             .select_related("organisation", "region")
