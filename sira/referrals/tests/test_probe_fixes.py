@@ -76,3 +76,12 @@ def test_a_case_worker_outside_the_receiver_is_simply_not_found(awa, case, send,
     )
     referral.refresh_from_db()
     assert referral.state == "sent"
+
+
+def test_without_consent_the_referral_form_leads_to_recording_it(awa, bakary, offering):
+    from sira.testing.factories import CaseFactory
+
+    case = CaseFactory(by=awa, region="ML09")  # no consent to share with the shelter
+    page = web(awa).get(f"/referrals/new/{case.pk}/?service=Shelter&offering={offering.pk}").content.decode()
+    assert 'data-testid="no-consent"' in page
+    assert f'href="/cases/{case.pk}/consents/Sharing/"' in page
