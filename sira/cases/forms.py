@@ -562,9 +562,21 @@ class NoteForm(ServiceErrorsMixin, forms.Form):
     )
 
 
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """Organisations by their name, in name order: an acronym alone (KANUYA, CAOE) means nothing to a
+    worker in another region."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", "—")
+        super().__init__(queryset=Organisation.objects.order_by("name"), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.acronym})" if obj.acronym and obj.acronym != obj.name else obj.name
+
+
 class AssistanceForm(ServiceErrorsMixin, forms.Form):
     service = forms.ChoiceField(label=gettext_lazy("Service"), choices=())
-    provider = forms.ModelChoiceField(label=gettext_lazy("Given by"), queryset=Organisation.objects.all())
+    provider = OrganisationChoiceField(label=gettext_lazy("Given by"))
     given_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
     note = forms.CharField(
         label=gettext_lazy("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -590,9 +602,7 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
 
 
 class ShareForm(ServiceErrorsMixin, forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"), queryset=Organisation.objects.all(), required=False
-    )
+    organisation = OrganisationChoiceField(label=gettext_lazy("Organisation"), required=False)
     username = forms.CharField(
         label=gettext_lazy("Or one person (their username)"), required=False, max_length=150
     )

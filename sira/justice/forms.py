@@ -95,7 +95,8 @@ def article_choices():
     for a in LegalArticle.objects.order_by("instrument", "code", "-valid_from"):
         if a.code not in seen:
             seen.add(a.code)
-            out.append((a.code, f"{a.instrument_title()[:40]}… — {a.article}: {a.title()}"))
+            # What tells offences apart first: a phone shows only the start of an option.
+            out.append((a.code, f"{a.title()} — {a.article} ({a.instrument_title()[:40]}…)"))
     return out
 
 
