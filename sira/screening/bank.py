@@ -124,7 +124,7 @@ class Question:
     def _reading(self, value):
         # A question has few possible values and an import reads thousands of rows with them: each
         # value is worked out once.
-        key = tuple(value) if isinstance(value, list) else value
+        key = _key(value)
         found = self._readings.get(key)
         if found is None:
             side = self._side(value)
