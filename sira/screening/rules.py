@@ -59,27 +59,35 @@ class State:
             for act in adds.acts:
                 self.acts.setdefault(act, []).append(qid)
         self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
-        self.dimensions = self._dimensions()
 
-    def _dimensions(self) -> dict[str, dict]:
-        """The ILO dimension rule applied to each dimension, with the person's strength set: one pass
-        over the evidence (indicators in id order, as the result lists them)."""
+    @cached_property
+    def _tallies(self) -> dict[str, tuple[int, int, int]]:
+        """Counted indicators per dimension (strong, medium, weak) with the person's strength set."""
         strengths = self.bank.strengths[self.set_id]
         tallies: dict[str, list[int]] = {}
-        found: dict[str, list[dict]] = {}
         slot = {"strong": 0, "medium": 1, "weak": 2}
-        for indicator_id in sorted(self.evidence):
-            dim, strength, counted = strengths[indicator_id]
-            tally = tallies.get(dim) or tallies.setdefault(dim, [0, 0, 0])
+        for indicator_id in self.evidence:
+            dim, _strength, counted = strengths[indicator_id]
             if counted:
+                tally = tallies.get(dim) or tallies.setdefault(dim, [0, 0, 0])
                 tally[slot[counted]] += 1
+        return {dim: tuple(t) for dim, t in tallies.items()}
+
+    @cached_property
+    def dimensions(self) -> dict[str, dict]:
+        """The ILO dimension rule applied to each dimension, with the person's strength set
+        (indicators in id order, as the result lists them). Built only for the result: the rules
+        ask `positive`, which needs the tallies alone (the optimistic reading never builds this)."""
+        strengths = self.bank.strengths[self.set_id]
+        found: dict[str, list[dict]] = {}
+        for indicator_id in sorted(self.evidence):
+            dim, strength, _counted = strengths[indicator_id]
             found.setdefault(dim, []).append(
                 {"id": indicator_id, "strength": strength, "questions": self.evidence[indicator_id]}
             )
-        clause_for = self.bank.dimension_clause
         dimensions = {}
         for dim in self.bank.dimension_ids:
-            clause = clause_for(*tallies.get(dim, (0, 0, 0)))
+            clause = self._clause(dim)
             dimensions[dim] = {
                 "id": dim,
                 "status": POSITIVE if clause is not None else NOT_POSITIVE,
@@ -88,8 +96,11 @@ class State:
             }
         return dimensions
 
+    def _clause(self, dim: str):
+        return self.bank.dimension_clause(*self._tallies.get(dim, (0, 0, 0)))
+
     def positive(self, dim: str) -> bool:
-        return self.dimensions[dim]["status"] == POSITIVE
+        return self._clause(dim) is not None
 
     @cached_property  # the rules ask it several times per assessment
     def means(self) -> list[str]:
