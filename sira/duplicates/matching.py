@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from django.db.models import Case as When_Case
+from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Value, When
 
+from sira.cases.models import NAME_FIELDS, Case, PersonNameToken, RouteStop
 from sira.core import names
 from sira.core.crypto import blind_indexes
 from sira.duplicates import rules
 
 BLOCK_LETTERS = rules.PREFIX_MIN_LETTERS
-_TAG = {names.EXACT: "w", names.PHONETIC: "s", names.PREFIX: "p", names.PHONETIC_PREFIX: "sp", names.TYPO: "d"}
+_TAG = {
+    names.EXACT: "w",
+    names.PHONETIC: "s",
+    names.PREFIX: "p",
+    names.PHONETIC_PREFIX: "sp",
+    names.TYPO: "d",
+}
 
 
 @functools.cache
@@ -119,8 +126,6 @@ def count_parts(token_kinds) -> int:
 
 def candidate_person_ids(parts: list[PartQuery], *, exclude_person_ids=(), limit: int = 500) -> list[int]:
     """Persons holding a blocking token of enough of the new person's name parts."""
-    from sira.cases.models import PersonNameToken
-
     if not parts:
         return []
     needed = 1 if len(parts) == 1 else 2
@@ -129,7 +134,7 @@ def candidate_person_ids(parts: list[PartQuery], *, exclude_person_ids=(), limit
     rows = (
         PersonNameToken.objects.filter(token__in=everything)
         .exclude(person_id__in=list(exclude_person_ids))
-        .annotate(part=When_Case(*whens, output_field=IntegerField()))
+        .annotate(part=SqlCase(*whens, output_field=IntegerField()))
         .values("person_id")
         .annotate(n=Count("part", distinct=True))
         .filter(n__gte=needed)
@@ -141,13 +146,19 @@ def candidate_person_ids(parts: list[PartQuery], *, exclude_person_ids=(), limit
 def facts_of_cases(cases) -> dict[int, rules.Facts]:
     """Facts per person from their cases (sex from the person, ages and places from the cases and
     their route): plain columns only."""
-    from sira.cases.models import RouteStop
-
     per: dict[int, dict] = {}
-    cases = list(cases.select_related("person").only(
-        "id", "person_id", "person__gender", "identification_date", "age_at_identification",
-        "identification_region_id", "identification_cercle_id", "organisation_id",
-    ))
+    cases = list(
+        cases.select_related("person").only(
+            "id",
+            "person_id",
+            "person__gender",
+            "identification_date",
+            "age_at_identification",
+            "identification_region_id",
+            "identification_cercle_id",
+            "organisation_id",
+        )
+    )
     stops = RouteStop.objects.filter(case__in=[c.pk for c in cases]).values_list(
         "case__person_id", "region_id", "cercle_id"
     )
@@ -187,8 +198,6 @@ class Match:
 def find(person, case_ids_of_person, *, exclude_person_ids=()) -> list[Match]:
     """Probable duplicates of `person` (held in clear by its own organisation's worker) among every
     organisation's persons, best first: one Match per matching case."""
-    from sira.cases.models import Case, NAME_FIELDS, PersonNameToken
-
     parts = query_parts(*(getattr(person, f) for f in NAME_FIELDS))
     ids = candidate_person_ids(parts, exclude_person_ids={person.pk, *exclude_person_ids})
     if not ids:

@@ -105,16 +105,19 @@ def sexes_compatible(a: str, b: str) -> bool:
     return a in unknown or b in unknown or a == b
 
 
+def facts_compatible(a: Facts, b: Facts) -> bool:
+    """The cheap test first: another sex, or ages too far apart, rule the pair out whatever the names."""
+    return sexes_compatible(a.sex, b.sex) and age_score(a.birth_year, b.birth_year) is not None
+
+
 def score(similarities: list[float], other_parts: int, a: Facts, b: Facts) -> float:
     """The pair's score (0 when ruled out)."""
-    if not sexes_compatible(a.sex, b.sex):
+    if not facts_compatible(a, b):
         return 0.0
     names = name_score(similarities, other_parts=other_parts)
     if names == 0.0:
         return 0.0
     age = age_score(a.birth_year, b.birth_year)
-    if age is None:
-        return 0.0
     third = third_name_score(similarities, other_parts=other_parts)
     return round(NAME_WEIGHT * names + third + age + place_score(a, b), 4)
 

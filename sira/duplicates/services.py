@@ -85,7 +85,7 @@ def _notice(message: str, params: dict) -> str:
 
 
 def _tell(users, req: DuplicateRequest, event: str, message: str, org) -> None:
-    params = {"org": str(org), "ref": req.reference}
+    params = {"org": org.name, "ref": req.reference}
     notify(
         users,
         key=f"duplicate:{req.pk}:{event}",
@@ -98,7 +98,9 @@ def _tell(users, req: DuplicateRequest, event: str, message: str, org) -> None:
 
 def _answerers(case: Case) -> list:
     """Who is told of a request: the case's owner and the case managers of its organisation."""
-    managers = User.objects.filter(organisation_id=case.organisation_id, role=Role.CASE_MANAGER, is_active=True)
+    managers = User.objects.filter(
+        organisation_id=case.organisation_id, role=Role.CASE_MANAGER, is_active=True
+    )
     users = {u.pk: u for u in managers}
     users.setdefault(case.owner_id, case.owner)
     return [u for u in users.values() if case_access.can(u, case, case_access.CHANGE)]
@@ -170,7 +172,12 @@ def confirm_request(req: DuplicateRequest, *, by, request=None) -> DuplicateRequ
     fresh.decided_by, fresh.decided_at, fresh.grant = by, timezone.now(), grant
     fresh.save(update_fields=["state", "decided_by", "decided_at", "grant"])
     record(
-        AuditEvent.Action.ACCESS_APPROVED, actor=by, request=request, obj=fresh, grant=grant.pk, state=fresh.state
+        AuditEvent.Action.ACCESS_APPROVED,
+        actor=by,
+        request=request,
+        obj=fresh,
+        grant=grant.pk,
+        state=fresh.state,
     )
     _tell([fresh.requested_by], fresh, "confirmed", CONFIRMED, fresh.target_organisation)
     return fresh
@@ -211,7 +218,9 @@ def _move(rel, merged: Person, kept: Person) -> tuple[str, list]:
         rows = through.objects.filter(**{f"{source}_id": merged.pk})
         ids = list(rows.values_list("pk", flat=True))
         owner = rel.field.m2m_field_name()
-        already = set(through.objects.filter(**{f"{source}_id": kept.pk}).values_list(f"{owner}_id", flat=True))
+        already = set(
+            through.objects.filter(**{f"{source}_id": kept.pk}).values_list(f"{owner}_id", flat=True)
+        )
         rows.filter(**{f"{owner}_id__in": already}).delete()
         through.objects.filter(pk__in=ids).update(**{f"{source}_id": kept.pk})
         return label, ids

@@ -13,7 +13,6 @@ from sira.cases import services as case_services
 from sira.duplicates import access, services
 
 
-
 def _see_other(to, *args):
     response = redirect(to, *args)
     response.status_code = 303
@@ -38,12 +37,15 @@ def ask(request, case_pk, org_pk):
         raise PermissionDenied
     if request.method == "POST":
         try:
-            req = services.request_confirmation(case, by=request.user, organisation_id=organisation.pk, request=request)
+            req = services.request_confirmation(
+                case, by=request.user, organisation_id=organisation.pk, request=request
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
             messages.success(
-                request, _("Request %(ref)s sent to %(org)s.") % {"ref": req.reference, "org": organisation.name}
+                request,
+                _("Request %(ref)s sent to %(org)s.") % {"ref": req.reference, "org": organisation.name},
             )
             return _see_other("cases:detail", case.pk)
     return render(request, "duplicates/ask.html", {"case": case, "organisation": organisation, "match": view})
@@ -108,9 +110,5 @@ def merge(request, pk, other_pk):
         else:
             messages.success(request, _("The two records are now one person; both histories are kept."))
             return _see_other("cases:detail", case.pk)
-    people = [
-        (c, case_services.read_identity(c, by=request.user, request=request)) for c in (case, other)
-    ]
+    people = [(c, case_services.read_identity(c, by=request.user, request=request)) for c in (case, other)]
     return render(request, "duplicates/merge.html", {"case": case, "other": other, "people": people})
-
-
