@@ -8,6 +8,7 @@ one of the part's blocking tokens (its phonetic key's first four letters, or a k
 a common first name alone never brings thousands of candidates. Scoring is rules.score."""
 
 import functools
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import yaml
 from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Value, When
 
-from sira.cases.models import NAME_FIELDS, Case, PersonNameToken, RouteStop
+from sira.cases.models import NAME_FIELDS, Case, Person, PersonNameToken, RouteStop
 from sira.core import names
 from sira.core.crypto import blind_indexes
 from sira.duplicates import rules
@@ -111,6 +112,11 @@ def part_similarity(part: PartQuery, tokens) -> float:
     return 0.0
 
 
+def key_token(part: PartQuery) -> str:
+    """The part's own phonetic-key token (under the newest key): its frequency says how common it is."""
+    return part.tiers[1][1][0]
+
+
 def similarities(parts: list[PartQuery], tokens) -> list[float]:
     return [part_similarity(p, tokens) for p in parts]
 
@@ -141,6 +147,34 @@ def candidate_person_ids(parts: list[PartQuery], *, exclude_person_ids=(), limit
         .values_list("person_id", flat=True)[:limit]
     )
     return list(rows)
+
+
+_POPULATION: dict[str, tuple[float, int]] = {}
+
+
+def population() -> int:
+    """How many persons the registry holds (counted at most every ten minutes)."""
+
+    at, count = _POPULATION.get("n", (0.0, 0))
+    if time.monotonic() - at > 600 or count == 0:
+        count = Person.objects.count()
+        _POPULATION["n"] = (time.monotonic(), count)
+    return count
+
+
+def shares(parts: list[PartQuery]) -> list[float]:
+    """The share of persons holding each part's phonetic key (a count of keyed tokens, by index)."""
+    n = population()
+    if not parts or n == 0:
+        return [0.0] * len(parts)
+    keys = [key_token(p) for p in parts]
+    counts = dict(
+        PersonNameToken.objects.filter(token__in=keys)
+        .values("token")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("token", "n")
+    )
+    return [counts.get(k, 0) / n for k in keys]
 
 
 def facts_of_cases(cases) -> dict[int, rules.Facts]:
@@ -212,11 +246,14 @@ def find(person, case_ids_of_person, *, exclude_person_ids=()) -> list[Match]:
         tokens.setdefault(pid, {})[token] = kind
     cases = Case.objects.filter(person_id__in=ids)
     facts = facts_of_cases(cases)
+    part_shares, n = shares(parts), population()
     scored: dict[int, float] = {}
     for pid, held in tokens.items():
         if pid not in facts:
             continue  # a person without a case (merged away): never a duplicate
-        value = rules.score(similarities(parts, held), count_parts(held.values()), own, facts[pid])
+        sims = similarities(parts, held)
+        expected = rules.namesakes(sims, part_shares, n)
+        value = rules.score(sims, count_parts(held.values()), own, facts[pid], expected)
         if rules.is_probable(value):
             scored[pid] = value
     matches = [

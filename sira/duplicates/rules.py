@@ -13,9 +13,12 @@ Weights (docs/duplicates.md), on a 0–1 scale:
 - age: AGE_CLOSE if the estimated birth years are within 1 year, AGE_NEAR within AGE_NEAR_YEARS,
   AGE_UNKNOWN when either is unknown, AGE_FAR (negative) up to AGE_MAX_YEARS and no match beyond;
 - places: PLACE_CERCLE for a shared cercle, PLACE_REGION for a shared region only;
+- common names: NAMESAKE_WEIGHT less per tenfold of the persons expected to bear the same two names
+  by chance (from how many records hold each name's keyed phonetic token: a count, no decryption);
 - sex: two different recorded sexes are never the same person.
 A pair is a probable duplicate at THRESHOLD or above (measured in benchmarks/dedup.py)."""
 
+import math
 from dataclasses import dataclass
 
 EXACT = 1.0
@@ -28,13 +31,16 @@ PART_MIN = 0.6  # a part "matches" from this similarity
 PREFIX_MIN_LETTERS = 4
 
 NAME_WEIGHT = 0.55
-THIRD_AGREE, THIRD_CONFLICT = 0.15, -0.2  # both have three names: the third agrees, or not at all
+THIRD_AGREE, THIRD_CONFLICT = 0.15, -0.3  # both have three names: the third agrees, or not at all
 AGE_CLOSE, AGE_NEAR, AGE_FAR, AGE_UNKNOWN = 0.2, 0.15, -0.1, 0.15
 AGE_NEAR_YEARS, AGE_MAX_YEARS = 3, 6
 PLACE_CERCLE, PLACE_REGION = 0.3, 0.1
+# Common names are weaker evidence: minus NAMESAKE_WEIGHT for each tenfold of the persons expected to
+# bear the same two names by chance (population × the share of persons holding each name's key).
+NAMESAKE_WEIGHT = 0.15
 # Chosen on 20,000 synthetic records for the best balance of precision and recall (benchmarks/dedup.py,
 # docs/duplicates.md): the weights above were searched on a grid, then checked at 100,000.
-THRESHOLD = 0.9
+THRESHOLD = 0.8
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,22 @@ def third_name_score(similarities: list[float], *, other_parts: int) -> float:
     return THIRD_AGREE if third >= PART_MIN else THIRD_CONFLICT
 
 
+def namesakes(similarities: list[float], shares: list[float], population: int) -> float:
+    """How many persons would bear the matched names by chance: the population times the shares (of
+    persons holding each part's phonetic key) of the two best-matching parts."""
+    if not shares or population <= 0:
+        return 0.0
+    order = sorted(range(len(similarities)), key=lambda i: -similarities[i])[:2]
+    expected = float(population)
+    for i in order:
+        expected *= shares[i]
+    return expected
+
+
+def namesake_penalty(expected: float) -> float:
+    return -NAMESAKE_WEIGHT * math.log10(expected) if expected > 1 else 0.0
+
+
 def age_score(a: int | None, b: int | None) -> float | None:
     """None: the ages rule the match out."""
     if a is None or b is None:
@@ -110,7 +132,9 @@ def facts_compatible(a: Facts, b: Facts) -> bool:
     return sexes_compatible(a.sex, b.sex) and age_score(a.birth_year, b.birth_year) is not None
 
 
-def score(similarities: list[float], other_parts: int, a: Facts, b: Facts) -> float:
+def score(
+    similarities: list[float], other_parts: int, a: Facts, b: Facts, expected_namesakes: float = 0
+) -> float:
     """The pair's score (0 when ruled out)."""
     if not facts_compatible(a, b):
         return 0.0
@@ -119,7 +143,8 @@ def score(similarities: list[float], other_parts: int, a: Facts, b: Facts) -> fl
         return 0.0
     age = age_score(a.birth_year, b.birth_year)
     third = third_name_score(similarities, other_parts=other_parts)
-    return round(NAME_WEIGHT * names + third + age + place_score(a, b), 4)
+    common = namesake_penalty(expected_namesakes)
+    return round(NAME_WEIGHT * names + third + common + age + place_score(a, b), 4)
 
 
 def is_probable(value: float) -> bool:
