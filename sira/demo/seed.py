@@ -502,6 +502,9 @@ def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
     return made
 
 
+DUPLICATE_CASES = 4
+
+
 def seed_duplicates(users: dict[str, User], today: dt.date | None = None) -> int:
     """One person registered by two organisations (the NGO and the BPMC brigade, in Bamako: the NGO's
     case page warns of a probable match at the brigade, without saying who), and one person registered

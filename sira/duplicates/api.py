@@ -7,12 +7,13 @@ from rest_framework.views import APIView
 
 from sira.cases import access as case_access
 from sira.duplicates import case_links, services
+from sira.duplicates.serializers import MatchesSerializer
 
 
 class CaseMatchesView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses={200: MatchesSerializer, 404: None}, operation_id="duplicates_case_matches")
     def get(self, request, pk):
         case = case_access.get_case_for_user(request.user, pk)
         views = services.match_views(request.user, case)
