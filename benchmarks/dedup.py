@@ -10,6 +10,7 @@ comparisons (names by Jaro-Winkler, age by difference, sex and region exact), tr
 Run: nice -n 10 .venv/bin/python benchmarks/dedup.py --persons 100000 [--no-splink]"""
 
 import argparse
+import bisect
 import random
 import time
 from collections import defaultdict
@@ -391,34 +392,42 @@ def _prepare(records):
     return stored, queries, facts, nparts
 
 
-def blocked_pairs(queries):
-    """Each pair (rid, cid), rid < cid, whose records hold blocking tokens of two name parts."""
-    # The index of blocking tokens a record holds: (token of part i, token of part j) for its parts.
+def blocked_pairs(queries, sexes):
+    """Each pair (rid, cid), rid < cid, whose records hold blocking tokens of two name parts (and the
+    same sex: another sex is never a match, rules.sexes_compatible; an unknown sex goes with both)."""
+    # The index of blocking tokens a record holds: (sex, token of part i, token of part j).
     index: dict[tuple, list[int]] = defaultdict(list)
     for rid, parts in enumerate(queries):
         own = [set(p.block[:2]) for p in parts]  # its own key's head (s:, sp:), not its aliases'
-        for i in range(len(own)):
-            for j in range(i + 1, len(own)):
-                for a in own[i]:
-                    for b in own[j]:
-                        index[(a, b) if a < b else (b, a)].append(rid)
-        if len(own) == 1:
-            for a in own[0]:
-                index[(a,)].append(rid)
+        for sex in _sex_keys(sexes[rid]):
+            for i in range(len(own)):
+                for j in range(i + 1, len(own)):
+                    for a in own[i]:
+                        for b in own[j]:
+                            index[(sex, a, b) if a < b else (sex, b, a)].append(rid)
+            if len(own) == 1:
+                for a in own[0]:
+                    index[(sex, a)].append(rid)
     for rid, parts in enumerate(queries):
         blocks = [p.block for p in parts]
+        keys = []
+        for sex in _sex_keys(sexes[rid]):
+            if len(blocks) == 1:
+                keys += [(sex, a) for a in blocks[0]]
+            for i in range(len(blocks)):
+                for j in range(i + 1, len(blocks)):
+                    keys += [(sex, a, b) if a < b else (sex, b, a) for a in blocks[i] for b in blocks[j]]
         candidates = set()
-        if len(blocks) == 1:
-            for a in blocks[0]:
-                candidates.update(index.get((a,), ()))
-        for i in range(len(blocks)):
-            for j in range(i + 1, len(blocks)):
-                for a in blocks[i]:
-                    for b in blocks[j]:
-                        candidates.update(index.get((a, b) if a < b else (b, a), ()))
-        for cid in candidates:
-            if cid > rid:
-                yield rid, cid
+        for key in keys:
+            ids = index.get(key)
+            if ids:
+                # Lists are in record order: only the records after this one (each pair once).
+                candidates.update(ids[bisect.bisect_right(ids, rid) :])
+        yield from ((rid, cid) for cid in candidates)
+
+
+def _sex_keys(sex):
+    return ("F", "M") if sex not in ("F", "M") else (sex,)
 
 
 def sira_matcher(records):
@@ -436,7 +445,7 @@ def sira_matcher(records):
     t_tokens = time.perf_counter() - t0
     found = set()
     compared = 0
-    for rid, cid in blocked_pairs(queries):
+    for rid, cid in blocked_pairs(queries, [r["sex"] for r in records]):
         compared += 1
         if not rules.facts_compatible(facts[rid], facts[cid]):
             continue  # what rules.score checks first, without computing name similarities

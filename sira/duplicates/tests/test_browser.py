@@ -1,9 +1,10 @@
 """Duplicates in a real browser at phone size, between demo organisations: the NGO's case manager sees
 the warning on a new case (a probable match at the BPMC brigade, nothing more), asks the brigade; the
 brigade's investigator confirms after the consent is there; the NGO then sees the brigade's case.
-Within the NGO a second record of one girl is merged. Screenshots go to /tmp/duplicates/ when it
-exists."""
+Within the NGO a second record of one girl is merged. Screenshots go to $SIRA_SHOTS_DIR (default
+/work/briefs/shots-duplicates/) when that folder exists."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from sira.cases.models import CaseGrant
 from sira.duplicates.models import DuplicateRequest, PersonMerge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SHOTS = Path("/tmp/duplicates")
+SHOTS = Path(os.environ.get("SIRA_SHOTS_DIR", "/work/briefs/shots-duplicates"))
 PHONE = {"width": 390, "height": 844}
 
 
