@@ -12,7 +12,13 @@ from sira.duplicates.models import DuplicateRequest
 
 
 def can_request(user, source_case) -> bool:
-    return can_register_cases(user) and case_access.can(user, source_case, case_access.CHANGE)
+    """A worker of the case's own organisation who may change it (the grant, if any, goes to that
+    organisation: a national-scope user of another one does not ask on its behalf)."""
+    return (
+        can_register_cases(user)
+        and user.organisation_id == source_case.organisation_id
+        and case_access.can(user, source_case, case_access.CHANGE)
+    )
 
 
 def can_answer(user, req: DuplicateRequest) -> bool:
