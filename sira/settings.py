@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "sira.screening",
     "sira.justice",
     "sira.referrals",
+    "sira.duplicates",
     "sira.statistics",
     "sira.demo",
     "sira.ops",

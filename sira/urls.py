@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from sira.accounts import urls as accounts_urls
 from sira.cases.api import CaseViewSet
+from sira.duplicates.api import CaseMatchesView
 from sira.justice import api as justice_api
 from sira.referrals.api import ReferralViewSet, ServiceOfferingViewSet
 from sira.screening.api import ScreeningViewSet
@@ -48,8 +49,12 @@ urlpatterns = [
         name="api-justice-statistics",
     ),
     path("referrals/", include("sira.referrals.urls")),
+    path("duplicates/", include("sira.duplicates.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/v1/duplicates/cases/<int:pk>/matches/", CaseMatchesView.as_view(), name="api-duplicate-matches"
+    ),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
 ]

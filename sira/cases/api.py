@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from sira.accounts.access import can_break_glass, can_register_cases
-from sira.cases import access, export, paging, search, services
+from sira.cases import access, export, paging, panels, search, services
 from sira.cases.filters import CaseListFilter, CaseListParameters
 from sira.cases.models import CaseGrant, Consent, Exploitation, RouteStop
 from sira.cases.serializers import (
@@ -313,7 +313,11 @@ class CaseViewSet(
                 **serializer.service_input(),
             ),
             status.HTTP_201_CREATED,
-            lambda case: {"id": case.pk, "case_number": case.case_number},
+            lambda case: {
+                "id": case.pk,
+                "case_number": case.case_number,
+                **panels.registration_answer(request, case),
+            },
         )
 
     @extend_schema(

@@ -29,9 +29,13 @@ VARIANT_KEYS = {
     "kadijatu": "kajatu",  # Kadidiatou, Kadiatou
 }
 
-# Kinds of token, by strength of the match they give: a search ranks exact words first.
-EXACT, PHONETIC, PREFIX, PHONETIC_PREFIX = 4, 3, 2, 1
-_TAGS = {EXACT: "w", PHONETIC: "s", PREFIX: "p", PHONETIC_PREFIX: "sp"}
+# Kinds of token, by strength of the match they give: a search ranks exact words first. TYPO tokens
+# (the phonetic key with one letter left out) are never looked for by a search: the duplicate check
+# (sira.duplicates) finds with them two spellings one typing slip apart (Cissoko/Cissuko, Diarra/Djmarra).
+EXACT, PHONETIC, PREFIX, PHONETIC_PREFIX, TYPO = 4, 3, 2, 1, 0
+_TAGS = {EXACT: "w", PHONETIC: "s", PREFIX: "p", PHONETIC_PREFIX: "sp", TYPO: "d"}
+WORD_TYPO_TAG = "dw"  # a TYPO token of the written word (its key's are tagged "d")
+TYPO_MIN = 4  # keys shorter than this get no typo tokens (one slip in "ba" is another name)
 MAX_QUERY_WORDS = 6
 
 
@@ -85,22 +89,33 @@ def prefixes(word: str) -> list[str]:
     return [word[:n] for n in range(PREFIX_MIN, min(PREFIX_MAX, len(word) - 1) + 1)]
 
 
+def deletions(key: str) -> list[str]:
+    """The key with one letter left out, each distinct once (none for keys under TYPO_MIN letters).
+    Two keys one substitution, insertion, deletion or swap apart share one of these or the key."""
+    if len(key) < TYPO_MIN:
+        return []
+    return list(dict.fromkeys(key[:i] + key[i + 1 :] for i in range(len(key))))
+
+
 def _token(kind: int, value: str) -> str:
     return blind_index(f"{_TAGS[kind]}:{value}")
 
 
 def name_tokens(*names: str | None) -> dict[str, int]:
     """Keyed tokens for a person's names: token → kind. Each part gives its exact form, its phonetic
-    key, and the prefixes of both."""
+    key, the prefixes of both, and the one-letter deletions of both (TYPO)."""
     tokens: dict[str, int] = {}
     for part in name_parts(*names):
         key = phonetic(part)
         candidates = [(EXACT, part), (PHONETIC, key)]
         candidates += [(PREFIX, p) for p in prefixes(part)]
         candidates += [(PHONETIC_PREFIX, p) for p in prefixes(key)]
+        candidates += [(TYPO, d) for d in deletions(key)]
         for kind, value in candidates:
             token = _token(kind, value)
-            tokens[token] = max(kind, tokens.get(token, 0))
+            tokens[token] = max(kind, tokens.get(token, TYPO))
+        for value in [part, *deletions(part)] if len(part) >= TYPO_MIN else []:
+            tokens.setdefault(blind_index(f"{WORD_TYPO_TAG}:{value}"), TYPO)
     return tokens
 
 

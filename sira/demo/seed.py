@@ -500,3 +500,49 @@ def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
                 referral.refresh_from_db()
             made += 1
     return made
+
+
+DUPLICATE_CASES = 4
+
+
+def seed_duplicates(users: dict[str, User], today: dt.date | None = None) -> int:
+    """One person registered by two organisations (the NGO and the BPMC brigade, in Bamako: the NGO's
+    case page warns of a probable match at the brigade, without saying who), and one person registered
+    twice in the NGO (its page offers the merge). Through the registry's service. Idempotent."""
+    numbers = ["DEMO-DOUBLON-1", "DEMO-DOUBLON-2", "DEMO-DOUBLON-3", "DEMO-DOUBLON-4"]
+    if Case.objects.filter(case_number__in=numbers).exists():
+        return 0
+    today = today or dt.date.today()
+    cercle = "ML0901"
+    plan = [
+        # (number, registered by, first, middle, last, age, days ago)
+        (numbers[0], "enqueteur", "Aminata", "Sékou", "Kulibali", 14, 40),
+        (numbers[1], "gestionnaire", "Aminatou", "Sekou", "Coulibaly", 15, 2),
+        (numbers[2], "gestionnaire", "Fatoumata", "", "Diarra", 12, 30),
+        (numbers[3], "agent.ong", "Fatimata", "", "Jara", 12, 1),
+    ]
+    with transaction.atomic():
+        for number, username, first, middle, last, age, days in plan:
+            services.register_case(
+                by=users[username],
+                synthetic=True,
+                person={
+                    "first_name": first,
+                    "middle_name": middle,
+                    "last_name": last,
+                    "gender": "Feminine",
+                    "estimated_age": age,
+                    "citizenships": ["ML"],
+                },
+                case={
+                    "case_number": number,
+                    "identification_date": today - dt.timedelta(days=days),
+                    "identification_context": "Community",
+                    "identification_region_id": "ML09",
+                    "identification_cercle_id": cercle,
+                },
+                exploitation={"forms": ["DomesticServitude"]},
+                route=[{"kind": "Identification", "country": "ML", "region_id": "ML09", "cercle_id": cercle}],
+                consents={"Registration": {"given": True}},
+            )
+    return len(plan)

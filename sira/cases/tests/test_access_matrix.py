@@ -81,6 +81,13 @@ def api_export(user, case):
     return case.case_number in _streamed(_api(user).get("/api/v1/cases/export/"))
 
 
+def api_duplicate_matches(user, case):
+    """The probable duplicates of a case (sira/duplicates): case-derived, so only for who sees it."""
+    status = _api(user).get(f"/api/v1/duplicates/cases/{case.pk}/matches/").status_code
+    assert status in (200, 404)
+    return status == 200
+
+
 VIEW_ENDPOINTS = [
     page_detail,
     page_list,
@@ -91,6 +98,7 @@ VIEW_ENDPOINTS = [
     api_search,
     api_detail,
     api_export,
+    api_duplicate_matches,
 ]
 
 

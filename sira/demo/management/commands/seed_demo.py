@@ -12,14 +12,18 @@ class Command(BaseCommand):
     def handle(self, *args, cases, **options):
         spec = demo.load_spec()
         users = demo.seed_organisations_and_users(spec)
-        created = demo.seed_cases(spec, users, cases)
+        # The probable-duplicate cases (seed_duplicates) count in the number asked for.
+        created = demo.seed_cases(spec, users, max(cases - demo.DUPLICATE_CASES, 0))
         screenings = demo.seed_screenings(users, max(cases // 5, 10))
         services = demo.seed_directory(spec)
         referrals = demo.seed_referrals(users)
         investigations = demo.seed_justice(users)
+        duplicates = demo.seed_duplicates(users)
+        created += duplicates
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
-            f"referrals: {referrals}, investigations: {investigations} (existing ones are kept)."
+            f"referrals: {referrals}, investigations: {investigations}, probable duplicates: {duplicates} "
+            "(existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
