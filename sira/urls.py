@@ -48,6 +48,7 @@ urlpatterns = [
         name="api-justice-statistics",
     ),
     path("referrals/", include("sira.referrals.urls")),
+    path("coordination/", include("sira.coordination.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
