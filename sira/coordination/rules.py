@@ -112,6 +112,8 @@ def inspection_errors(data: dict, *, today: dt.date) -> dict[str, list[str]]:
 
     if data.get("date") and data["date"] > today:
         add("date", _("An inspection cannot be dated in the future."))
+    if not data.get("cercle"):
+        add("cercle", _("Choose a cercle."))
     if data.get("sector") not in catalogue.codes("sectors"):
         add("sector", _("Choose a sector."))
     violations = (data.get("child_labour_violations") or 0) + (data.get("forced_labour_violations") or 0)

@@ -33,10 +33,17 @@ def test_a_good_plan_is_imported_with_its_audit_entry(client, secretariat, ngo_a
     )
     response = post(client, partner_org_book)
     plan = Plan.objects.get(code="PAN-T")
-    assert response.status_code == 303 and response["Location"] == reverse("coordination:plan", args=[plan.pk])
+    assert response.status_code == 303 and response["Location"] == reverse(
+        "coordination:plan", args=[plan.pk]
+    )
     assert plan.objectives.count() == 2 and Objective.objects.get(code="1.1").axis == "prevention"
     first = Activity.objects.get(code="1.1.1")
-    assert (first.kind, first.responsible, first.region_id, first.cercle_id) == ("awareness", ngo_actor, "ML05", "ML0501")
+    assert (first.kind, first.responsible, first.region_id, first.cercle_id) == (
+        "awareness",
+        ngo_actor,
+        "ML05",
+        "ML0501",
+    )
     # The secretariat's organisation had no actor: one is created, linked to it.
     assert Activity.objects.get(code="2.1.1").responsible.organisation == secretariat.organisation
     assert Activity.objects.get(code="2.1.2").responsible is None
@@ -50,7 +57,21 @@ BAD = dict(
     plan=[["PAN-T", "", 2023, 2021, "Atlantide", ""]],
     objectives=[["1.1", "vertu", "Sensibiliser"]],
     activities=[
-        ["1.1.1", "9.9", "Radio", "other", "Inconnue", "", "ML09", "ML0501", "hier", dt.date(2024, 1, 1), "beaucoup", "", ""],
+        [
+            "1.1.1",
+            "9.9",
+            "Radio",
+            "other",
+            "Inconnue",
+            "",
+            "ML09",
+            "ML0501",
+            "hier",
+            dt.date(2024, 1, 1),
+            "beaucoup",
+            "",
+            "",
+        ],
     ],
 )
 
@@ -84,7 +105,10 @@ def test_the_same_problems_in_english(client, secretariat):
     response = post(client, workbook(**BAD, english=True), language="en")
     problems = response.context["problems"]
     assert "Sheet “Plan”, row 2, column “Intitulé”: This cell is required." in problems
-    assert any(p.startswith("Sheet “Activities”, row 2, column “Budget (FCFA)”: A whole number is expected") for p in problems)
+    assert any(
+        p.startswith("Sheet “Activities”, row 2, column “Budget (FCFA)”: A whole number is expected")
+        for p in problems
+    )
     assert len(problems) == 9
     assert not Plan.objects.exists()
 
@@ -107,7 +131,9 @@ def test_missing_sheets_and_columns_and_not_a_workbook(client, secretariat):
     assert "Feuille « Activités » : Cette feuille manque." in problems
     junk = BytesIO(b"not a workbook")
     junk.name = "x.xlsx"
-    assert post(client, junk).context["problems"] == ["Feuille « fichier » : Ce fichier n’est pas un classeur Excel (.xlsx)."]
+    assert post(client, junk).context["problems"] == [
+        "Feuille « fichier » : Ce fichier n’est pas un classeur Excel (.xlsx)."
+    ]
     assert not Plan.objects.exists()
 
 
