@@ -533,3 +533,26 @@ def read(fileobj, lookups: dict, *, language: str, existing_plans: set[str]) -> 
 EXPLAIN = gettext_lazy(
     "The file was not imported: nothing has changed. Correct these cells and send it again."
 )
+
+
+def workbook_from_rows(rows: dict[str, list[list]], *, target_years=(), language: str = "fr") -> io.BytesIO:
+    """A plan workbook in the template's layout from rows per sheet key ("plan", "objectives",
+    "activities", "indicators"; indicator rows end with one target per year of `target_years`): for
+    the demo seed and tests, which go through the same import as a user's file."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet in SHEETS:
+        ws = workbook.create_sheet(_name(sheet, language))
+        headers = [_name(c, language) for c in sheet.columns]
+        if sheet is INDICATORS:
+            word = "Target" if language.startswith("en") else "Cible"
+            headers += [f"{word} {year}" for year in target_years]
+        ws.append(headers)
+        for row in rows.get(sheet.key, []):
+            ws.append([safe_cell(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return out

@@ -87,10 +87,12 @@ def test_a_bad_plan_is_refused_whole_naming_every_cell_in_french(client, secreta
         "Feuille « Plan », ligne 2, colonne « Région (plan régional) » : Région inconnue « Atlantide ».",
         "Feuille « Objectifs », ligne 2, colonne « Axe » : Valeur inconnue « vertu »",
         "Feuille « Activités », ligne 2, colonne « Objectif (code) » : Aucun objectif n’a le code « 9.9 ».",
-        "Feuille « Activités », ligne 2, colonne « Responsable » : Aucun acteur ni organisation ne s’appelle « Inconnue ».",
+        "Feuille « Activités », ligne 2, colonne « Responsable » : "
+        "Aucun acteur ni organisation ne s’appelle « Inconnue ».",
         "Feuille « Activités », ligne 2, colonne « Cercle » : Ce cercle n’est pas dans la région indiquée.",
         "Feuille « Activités », ligne 2, colonne « Début prévu » : Une date est attendue",
-        "Feuille « Activités », ligne 2, colonne « Budget (FCFA) » : Un nombre entier est attendu, pas « beaucoup ».",
+        "Feuille « Activités », ligne 2, colonne « Budget (FCFA) » : "
+        "Un nombre entier est attendu, pas « beaucoup ».",
     ]
     for text in expected:
         assert any(p.startswith(text) for p in problems), (text, problems)

@@ -90,7 +90,8 @@ def example(ngo_actor, officer):
 
 def test_plan_execution_by_axis(example):
     rows = {r["key"]: r for r in figures.plan_execution(2025, as_of=AS_OF)}
-    # prevention: A1 completed; A2 started, ends in December → on time. Budget 2.0 M + 3.0 M; spent 1.8 M + 1.0 M.
+    # prevention: A1 completed; A2 started, ends in December → on time.
+    # Budget 2.0 M + 3.0 M; spent 1.8 M + 1.0 M.
     assert rows["prevention"] | {} == {
         "key": "prevention",
         "label": "Prévention",
@@ -132,7 +133,8 @@ def test_plan_execution_by_axis(example):
         "on_schedule_rate": 0.0,
     }
     assert rows["partnership"]["activities"] == 0 and rows["partnership"]["spent_rate"] is None
-    # total: 6 activities; on schedule (completed + on time) 2 of the 5 not cancelled = 40 %; 3.3 M of 12 M = 27.5 %.
+    # total: 6 activities; on schedule (completed + on time) 2 of the 5 not cancelled = 40 %;
+    # spent 3.3 M of 12 M = 27.5 %.
     assert {
         k: rows["total"][k]
         for k in (
@@ -178,7 +180,8 @@ def test_plan_execution_by_region_and_for_one_region(example):
 
 def test_at_the_end_of_the_year_the_later_report_counts(example):
     rows = {r["key"]: r for r in figures.plan_execution(2025, as_of=D(2025, 12, 31))}
-    # A3's completion (15 July) now counts: spent 1.4 M; A4 (September) never reported → late; A2 past 31 Dec? no, ends 31 Dec → on time.
+    # A3's completion (15 July) now counts: spent 1.4 M; A4 (September) never reported → late;
+    # A2 ends on 31 December → still on time.
     assert {k: rows["protection"][k] for k in ("completed", "late", "spent")} == {
         "completed": 1,
         "late": 1,
@@ -188,7 +191,7 @@ def test_at_the_end_of_the_year_the_later_report_counts(example):
 
 
 def test_alerts_late_unowned_and_silent(example):
-    plan, a = example
+    plan, _a = example
     alerts = figures.alerts(plan=plan, as_of=AS_OF)
     # Late: A3 (due 31 May) and A5 (due to start 1 April), and A7 (2024, never reported).
     assert sorted(x.code for x in alerts["late"]) == ["A3", "A5", "A7"]

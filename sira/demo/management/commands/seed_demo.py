@@ -17,9 +17,11 @@ class Command(BaseCommand):
         services = demo.seed_directory(spec)
         referrals = demo.seed_referrals(users)
         investigations = demo.seed_justice(users)
+        actors = demo.seed_coordination(users)
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
-            f"referrals: {referrals}, investigations: {investigations} (existing ones are kept)."
+            f"referrals: {referrals}, investigations: {investigations}, coordination actors: {actors} "
+            "(existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
