@@ -102,7 +102,9 @@ class ActorForm(forms.Form):
         queryset=Organisation.objects.filter(actor__isnull=True),
         required=False,
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, empty_label="—"
+    )
     committee_member = forms.BooleanField(label=_("Member of the National Committee"), required=False)
     contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
 
@@ -184,7 +186,9 @@ class InspectionForm(forms.Form):
 
 
 class DirectoryFilter(forms.Form):
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.all(), required=False, empty_label="—"
+    )
     form = forms.ChoiceField(label=_("Form of exploitation"), required=False)
     axis = forms.ChoiceField(label=_("Axis"), required=False)
 

@@ -4,7 +4,7 @@
   "use strict";
   var el = document.getElementById("service-map");
   if (!el || !window.L) { return; }
-  var map = L.map(el, { attributionControl: true, zoomSnap: 0.5 });
+  var map = L.map(el, { attributionControl: true, zoomSnap: 0.1 });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("DNCT Mali / OCHA (COD-AB 2015), CC BY 4.0");
   var colours = { completed: "#2e7d32", on_time: "#2e7d32", late: "#b3261e", not_started: "#888", cancelled: "#555" };
@@ -34,9 +34,9 @@
         var p = feature.properties;
         var key = latlng.lat + "," + latlng.lng;
         var n = seen[key] = (seen[key] || 0) + 1;
-        var shifted = L.latLng(latlng.lat + 0.18 * Math.floor((n - 1) / 3), latlng.lng + 0.22 * ((n - 1) % 3));
+        var shifted = L.latLng(latlng.lat + 0.45 * Math.floor((n - 1) / 3), latlng.lng + 0.5 * ((n - 1) % 3));
         if (p.layer === "project") {
-          return L.rectangle([[shifted.lat - 0.12, shifted.lng - 0.12], [shifted.lat + 0.12, shifted.lng + 0.12]],
+          return L.rectangle([[shifted.lat - 0.2, shifted.lng - 0.2], [shifted.lat + 0.2, shifted.lng + 0.2]],
             { weight: 1, color: "#1a4f9c", fillColor: "#1a4f9c", fillOpacity: 0.6 });
         }
         return L.circleMarker(shifted, { radius: 7, weight: 2, color: "#222", fillColor: colours[p.state] || "#555", fillOpacity: 0.9 });

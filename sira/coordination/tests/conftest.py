@@ -126,3 +126,12 @@ def inspector(db):
         name="Inspection du travail test", acronym="ITT", org_type="LabourInspection", region_id="ML01"
     )
     return UserFactory(username="inspecteur", organisation=org, role="frontline_worker")
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Labels are read in the active language: each test starts in French, whatever ran before."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
