@@ -164,3 +164,19 @@ def test_the_template_reimports_cleanly(client, secretariat, language):
     assert response.status_code == 303, response.context and response.context["problems"]
     assert Plan.objects.get(code="PAN-2023-2027").successor_of.code == "PAN-2018-2022"
     assert importer.template(language)[:2] == b"PK"
+
+
+def test_the_command_imports_a_good_file_and_refuses_a_bad_one(tmp_path, secretariat, ngo_actor, officer):
+    from django.core.management import CommandError, call_command
+
+    good, bad = tmp_path / "good.xlsx", tmp_path / "bad.xlsx"
+    good.write_bytes(workbook(activities=[activity_row("1.1.1")]).getvalue())
+    bad.write_bytes(workbook(**BAD).getvalue())
+    with pytest.raises(CommandError, match="9 problem"):
+        call_command("import_plan", str(bad), user=secretariat.username)
+    assert not Plan.objects.exists()
+    with pytest.raises(CommandError, match="may not import"):
+        call_command("import_plan", str(good), user=officer.username)
+    call_command("import_plan", str(good), user=secretariat.username)
+    assert Activity.objects.get().responsible == ngo_actor
+    assert AuditEvent.objects.get(action="coordination.plan_imported").actor == secretariat
