@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sira.accounts.models import Organisation
+from sira.audit.models import AuditEvent
 from sira.audit.services import record
 from sira.coordination import access, importer, rules
 from sira.coordination.models import (
@@ -134,7 +135,7 @@ def import_plan(fileobj, *, by, language: str, request=None, synthetic: bool = F
                 targets=i["targets"],
             )
         record(
-            "coordination.plan_imported",
+            AuditEvent.Action.CREATE,
             actor=by,
             request=request,
             obj=plan,
@@ -190,7 +191,7 @@ def report_activity(
             activity=activity, organisation_id=by.organisation_id, reported_by=by, **data
         )
         record(
-            "coordination.activity_reported",
+            AuditEvent.Action.CREATE,
             actor=by,
             request=request,
             obj=report,
@@ -221,7 +222,7 @@ def record_meeting(*, by, date, title, present, absent=(), place="", minutes="",
             + [Attendance(meeting=meeting, member=m, present=False) for m in absent]
         )
         record(
-            "coordination.meeting_recorded",
+            AuditEvent.Action.CREATE,
             actor=by,
             request=request,
             obj=meeting,
@@ -240,7 +241,7 @@ def add_decision(meeting: Meeting, *, by, text: str, owner: Actor, due: dt.date,
     with transaction.atomic():
         decision = Decision.objects.create(meeting=meeting, text=text, owner=owner, due=due)
         record(
-            "coordination.decision_added",
+            AuditEvent.Action.CREATE,
             actor=by,
             request=request,
             obj=decision,
@@ -263,7 +264,7 @@ def close_decision(
         decision.closing_note = note
         decision.save(update_fields=["closed_on", "closing_note"])
         record(
-            "coordination.decision_closed",
+            AuditEvent.Action.CHANGE,
             actor=by,
             request=request,
             obj=decision,
@@ -287,7 +288,7 @@ def save_actor(*, by, data: dict, actor: Actor | None = None, request=None, synt
         actor.full_clean()
         actor.save()
         record(
-            "coordination.actor_created" if created else "coordination.actor_changed",
+            AuditEvent.Action.CREATE if created else AuditEvent.Action.CHANGE,
             actor=by,
             request=request,
             obj=actor,
@@ -319,7 +320,7 @@ def save_project(
         if "regions" in data:
             project.regions.set(data["regions"])
         record(
-            "coordination.project_created" if created else "coordination.project_changed",
+            AuditEvent.Action.CREATE if created else AuditEvent.Action.CHANGE,
             actor=by,
             request=request,
             obj=project,
@@ -357,7 +358,7 @@ def record_inspection(*, by, data: dict, request=None, today: dt.date | None = N
     with transaction.atomic():
         inspection = Inspection.objects.create(organisation_id=by.organisation_id, inspector=by, **fields)
         record(
-            "coordination.inspection_recorded",
+            AuditEvent.Action.CREATE,
             actor=by,
             request=request,
             obj=inspection,

@@ -48,7 +48,7 @@ def test_a_good_plan_is_imported_with_its_audit_entry(client, secretariat, ngo_a
     assert Activity.objects.get(code="2.1.1").responsible.organisation == secretariat.organisation
     assert Activity.objects.get(code="2.1.2").responsible is None
     assert Indicator.objects.get().targets == {"2023": "1000", "2024": "2000.5"}
-    event = AuditEvent.objects.get(action="coordination.plan_imported")
+    event = AuditEvent.objects.get(object_type="coordination.plan", action="create")
     assert event.actor == secretariat and event.object_id == str(plan.pk)
     assert event.detail == {"code": "PAN-T", "objectives": 2, "activities": 3, "indicators": 1}
 
@@ -99,7 +99,7 @@ def test_a_bad_plan_is_refused_whole_naming_every_cell_in_french(client, secreta
     assert len(problems) == len(expected)
     assert "rien n’a changé" in response.content.decode()
     assert not Plan.objects.exists() and not Activity.objects.exists() and not Actor.objects.exists()
-    assert not AuditEvent.objects.filter(action="coordination.plan_imported").exists()
+    assert not AuditEvent.objects.filter(object_type="coordination.plan", action="create").exists()
 
 
 def test_the_same_problems_in_english(client, secretariat):
@@ -179,4 +179,4 @@ def test_the_command_imports_a_good_file_and_refuses_a_bad_one(tmp_path, secreta
         call_command("import_plan", str(good), user=officer.username)
     call_command("import_plan", str(good), user=secretariat.username)
     assert Activity.objects.get().responsible == ngo_actor
-    assert AuditEvent.objects.get(action="coordination.plan_imported").actor == secretariat
+    assert AuditEvent.objects.get(object_type="coordination.plan", action="create").actor == secretariat

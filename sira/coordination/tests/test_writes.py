@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-def audit(action):
-    return AuditEvent.objects.get(action=action)
+def audit(object_type, action):
+    return AuditEvent.objects.get(object_type=object_type, action=action)
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_an_organisation_reports_an_awareness_campaign(client, plan, ngo_actor, 
     )
     assert (report.status, report.amount_spent, report.reached) == ("in_progress", 250000, 160)
     assert report.channels == ["radio", "community_meeting"] and report.radio_languages == ["bm", "ff"]
-    event = audit("coordination.activity_reported")
+    event = audit("coordination.activityreport", "create")
     assert event.actor == officer and event.object_id == str(report.pk)
     assert event.detail == {"activity": activity.pk, "status": "in_progress", "reached": 160, "spent": 250000}
 
@@ -110,7 +110,7 @@ def test_a_training_report_records_audience_participants_and_topics(client, plan
         "identification",
     ]
     assert (report.participants_female, report.participants_male, report.status) == (7, 18, "completed")
-    assert audit("coordination.activity_reported").detail["status"] == "completed"
+    assert audit("coordination.activityreport", "create").detail["status"] == "completed"
 
 
 def test_a_report_with_problems_names_them_all_and_changes_nothing(client, plan, ngo_actor, officer):
@@ -133,7 +133,7 @@ def test_a_report_with_problems_names_them_all_and_changes_nothing(client, plan,
     assert "La date d’avancement ne peut pas être dans le futur." in errors["as_of"]
     assert (
         not ActivityReport.objects.exists()
-        and not AuditEvent.objects.filter(action="coordination.activity_reported").exists()
+        and not AuditEvent.objects.filter(object_type="coordination.activityreport", action="create").exists()
     )
 
 
@@ -185,7 +185,7 @@ def test_the_secretariat_records_a_meeting_with_attendance(client, secretariat, 
         "coordination:meeting", args=[meeting.pk]
     )
     assert dict(Attendance.objects.values_list("member", "present")) == {ngo_actor.pk: True, other.pk: False}
-    event = audit("coordination.meeting_recorded")
+    event = audit("coordination.meeting", "create")
     assert event.actor == secretariat and event.detail == {
         "date": TODAY.isoformat(),
         "present": [ngo_actor.pk],
@@ -204,7 +204,7 @@ def test_a_decision_is_followed_until_closed_by_its_owner(client, secretariat, n
     assert response.status_code == 303
     decision = Decision.objects.get()
     assert (decision.owner, decision.due, decision.closed_on) == (ngo_actor, due, None)
-    assert audit("coordination.decision_added").detail == {
+    assert audit("coordination.decision", "create").detail == {
         "meeting": meeting.pk,
         "owner": ngo_actor.pk,
         "due": due.isoformat(),
@@ -220,7 +220,7 @@ def test_a_decision_is_followed_until_closed_by_its_owner(client, secretariat, n
     )
     decision.refresh_from_db()
     assert decision.closed_on == TODAY and decision.closing_note == "Envoyé"
-    assert audit("coordination.decision_closed").actor == officer
+    assert audit("coordination.decision", "change").actor == officer
     assert (
         "Transmettre le rapport trimestriel" not in client.get(reverse("coordination:home")).content.decode()
     )
@@ -248,7 +248,7 @@ def test_the_secretariat_adds_an_actor_and_a_project(client, secretariat):
     )
     assert response.status_code == 303
     donor = Actor.objects.get(acronym="BD")
-    assert donor.kind == "donor" and audit("coordination.actor_created").object_id == str(donor.pk)
+    assert donor.kind == "donor" and audit("coordination.actor", "create").object_id == str(donor.pk)
     runner = Actor.objects.create(name="ONG Nord", kind="ngo", region_id="ML07")
     response = client.post(
         reverse("coordination:project_new"),
@@ -270,7 +270,7 @@ def test_the_secretariat_adds_an_actor_and_a_project(client, secretariat):
     assert project.forms == ["ChildLabour", "ForcedLabour"] and sorted(
         r.code for r in project.regions.all()
     ) == ["ML01", "ML03"]
-    assert audit("coordination.project_created").detail == {
+    assert audit("coordination.project", "create").detail == {
         "actor_id": runner.pk,
         "regions": ["ML01", "ML03"],
         "budget": 45_000_000,
@@ -328,7 +328,7 @@ def test_a_labour_inspector_records_an_inspection_linked_to_a_referral(client, i
         inspection.penalties_imposed,
         inspection.children_referred,
     ) == (4, 3, 5)
-    assert audit("coordination.inspection_recorded").detail == {
+    assert audit("coordination.inspection", "create").detail == {
         "cercle": "ML0101",
         "sector": "artisanal_gold_mining",
         "child_labour_violations": 4,
@@ -420,7 +420,7 @@ def test_an_inspection_links_the_referral_of_a_child_removed(client, inspector):
     inspection = Inspection.objects.get()
     assert (
         inspection.referral == referral
-        and audit("coordination.inspection_recorded").detail["referral"] == referral.pk
+        and audit("coordination.inspection", "create").detail["referral"] == referral.pk
     )
     # Another inspectorate cannot link a referral it does not see.
     other = UserFactory(
