@@ -319,3 +319,6 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.cercle_id} {self.sector}"
+
+    def sector_label(self) -> str:
+        return catalogue.label("sectors", self.sector)
