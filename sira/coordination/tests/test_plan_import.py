@@ -23,6 +23,7 @@ def post(client, fileobj, language="fr"):
 def test_a_good_plan_is_imported_with_its_audit_entry(client, secretariat, ngo_actor):
     client.force_login(secretariat)
     partner_org_book = workbook(
+        plan=[["PAN-T", "Plan régional test", 2023, 2027, "Mopti", ""]],
         objectives=[["1.1", "Prévention", "Sensibiliser"], ["2.1", "protection", "Protéger"]],
         activities=[
             activity_row("1.1.1", kind="Sensibilisation", region="ML05", cercle="ML0501"),
@@ -36,6 +37,7 @@ def test_a_good_plan_is_imported_with_its_audit_entry(client, secretariat, ngo_a
     assert response.status_code == 303 and response["Location"] == reverse(
         "coordination:plan", args=[plan.pk]
     )
+    assert plan.region_id == "ML05"  # a regional plan
     assert plan.objectives.count() == 2 and Objective.objects.get(code="1.1").axis == "prevention"
     first = Activity.objects.get(code="1.1.1")
     assert (first.kind, first.responsible, first.region_id, first.cercle_id) == (
