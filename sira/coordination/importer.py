@@ -134,7 +134,6 @@ def _name(thing, language: str) -> str:
 def template(language: str) -> bytes:
     """The empty template (headers in the language asked, one example row per sheet, a help sheet with
     the codes accepted)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     examples = {
@@ -157,21 +156,14 @@ def template(language: str) -> bytes:
         ],
         "indicators": ["I1.1", "1.1", "Personnes sensibilisées", "personnes", 0, 2022],
     }
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for sheet in SHEETS:
-        ws = workbook.create_sheet(_name(sheet, language))
-        headers = [_name(c, language) for c in sheet.columns]
-        if sheet is INDICATORS:
-            word = "Target" if language.startswith("en") else "Cible"
-            headers += [f"{word} {year}" for year in range(2023, 2028)]
-        ws.append(headers)
+    examples["indicators"] += [100, 200, 300, 400, 500]
+    workbook = _workbook(
+        {k: [v] for k, v in examples.items()}, target_years=range(2023, 2028), language=language
+    )
+    for ws in workbook.worksheets:
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        example = examples[sheet.key] + ([100, 200, 300, 400, 500] if sheet is INDICATORS else [])
-        ws.append([safe_cell(v) for v in example])
-        for i, _header in enumerate(headers):
-            ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = 22
+            ws.column_dimensions[cell.column_letter].width = 22
     with override(language):
         help_sheet = workbook.create_sheet(_("Codes"))
         help_sheet.append([_("List"), _("Code"), _("Label")])
@@ -535,10 +527,7 @@ EXPLAIN = gettext_lazy(
 )
 
 
-def workbook_from_rows(rows: dict[str, list[list]], *, target_years=(), language: str = "fr") -> io.BytesIO:
-    """A plan workbook in the template's layout from rows per sheet key ("plan", "objectives",
-    "activities", "indicators"; indicator rows end with one target per year of `target_years`): for
-    the demo seed and tests, which go through the same import as a user's file."""
+def _workbook(rows: dict[str, list[list]], *, target_years, language: str):
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -552,7 +541,14 @@ def workbook_from_rows(rows: dict[str, list[list]], *, target_years=(), language
         ws.append(headers)
         for row in rows.get(sheet.key, []):
             ws.append([safe_cell(v) for v in row])
+    return workbook
+
+
+def workbook_from_rows(rows: dict[str, list[list]], *, target_years=(), language: str = "fr") -> io.BytesIO:
+    """A plan workbook in the template's layout from rows per sheet key ("plan", "objectives",
+    "activities", "indicators"; indicator rows end with one target per year of `target_years`): for
+    the demo seed and tests, which go through the same import as a user's file."""
     out = io.BytesIO()
-    workbook.save(out)
+    _workbook(rows, target_years=target_years, language=language).save(out)
     out.seek(0)
     return out
