@@ -107,33 +107,54 @@ def import_plan(fileobj, *, by, language: str, request=None, synthetic: bool = F
             o["code"]: Objective.objects.create(plan=plan, axis=o["axis"], code=o["code"], title=o["title"])
             for o in reading.objectives
         }
-        for a in reading.activities:
-            activity = Activity.objects.create(
-                objective=objectives[a["objective"]],
-                code=a["code"],
-                title=a["title"],
-                kind=a["kind"],
-                responsible=_actor_for(a["responsible"]) if a["responsible"] else None,
-                region_id=a["region"] or (a["cercle"][1] if a["cercle"] else None),
-                cercle_id=a["cercle"][0] if a["cercle"] else None,
-                planned_start=a["planned_start"],
-                planned_end=a["planned_end"],
-                budget=a["budget"],
-                funding_source=a["funding_source"],
-                funder=a["funder"],
-            )
-            if a["partners"]:
-                activity.partners.set([_actor_for(ref) for ref in a["partners"]])
-        for i in reading.indicators:
-            Indicator.objects.create(
-                objective=objectives[i["objective"]],
-                code=i["code"],
-                title=i["title"],
-                unit=i["unit"],
-                baseline=i["baseline"],
-                baseline_year=i["baseline_year"],
-                targets=i["targets"],
-            )
+        actors: dict[tuple, Actor] = {}
+
+        def actor(ref) -> Actor:
+            if ref not in actors:
+                actors[ref] = _actor_for(ref)
+            return actors[ref]
+
+        activities = Activity.objects.bulk_create(
+            [
+                Activity(
+                    objective=objectives[a["objective"]],
+                    code=a["code"],
+                    title=a["title"],
+                    kind=a["kind"],
+                    responsible=actor(a["responsible"]) if a["responsible"] else None,
+                    region_id=a["region"] or (a["cercle"][1] if a["cercle"] else None),
+                    cercle_id=a["cercle"][0] if a["cercle"] else None,
+                    planned_start=a["planned_start"],
+                    planned_end=a["planned_end"],
+                    budget=a["budget"],
+                    funding_source=a["funding_source"],
+                    funder=a["funder"],
+                )
+                for a in reading.activities
+            ]
+        )
+        Partner = Activity.partners.through
+        Partner.objects.bulk_create(
+            [
+                Partner(activity_id=activity.pk, actor_id=actor(ref).pk)
+                for activity, a in zip(activities, reading.activities, strict=True)
+                for ref in dict.fromkeys(a["partners"])
+            ]
+        )
+        Indicator.objects.bulk_create(
+            [
+                Indicator(
+                    objective=objectives[i["objective"]],
+                    code=i["code"],
+                    title=i["title"],
+                    unit=i["unit"],
+                    baseline=i["baseline"],
+                    baseline_year=i["baseline_year"],
+                    targets=i["targets"],
+                )
+                for i in reading.indicators
+            ]
+        )
         record(
             AuditEvent.Action.CREATE,
             actor=by,
