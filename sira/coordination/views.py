@@ -308,6 +308,13 @@ def directory(request):
             "actors": actors.distinct(),
             "editor": access.can_edit_directory(request.user),
             "query": request.GET.urlencode(),
+            "by_region": [
+                r
+                for r in figures.projects_by_region(
+                    form=params.get("form") or None, axis=params.get("axis") or None
+                )
+                if r["projects"]
+            ],
         },
     )
 

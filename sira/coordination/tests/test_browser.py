@@ -32,6 +32,12 @@ def demo():
 
 def test_a_field_officer_reports_reach_and_the_committee_sees_it(page, demo):
     password = demo["password"]
+    violations = []
+    page.expose_function("reportViolation", lambda text: violations.append(text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "window.reportViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + location.pathname));"
+    )
     page.set_viewport_size(PHONE)
     login(page, "agent.ong", password)
     page.wait_for_selector("text=Tableau de bord")
@@ -75,3 +81,4 @@ def test_a_field_officer_reports_reach_and_the_committee_sees_it(page, demo):
     assert any("1.1.1" in text and "500 personnes touchées" in text for text in items), items
     assert any(text.startswith("Projet") for text in items)
     shot(page, "map")
+    assert violations == []  # the Content-Security-Policy holds on every page visited (no inline code)
