@@ -29,7 +29,15 @@ def _count(label):
 
 
 class PlanImportForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024  # a plan of thousands of activities is well under 1 MB
+
     file = forms.FileField(label=_("Plan workbook (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB: it is not a plan workbook."))
+        return upload
 
 
 class ReportForm(forms.Form):

@@ -182,3 +182,13 @@ def test_the_command_imports_a_good_file_and_refuses_a_bad_one(tmp_path, secreta
     call_command("import_plan", str(good), user=secretariat.username)
     assert Activity.objects.get().responsible == ngo_actor
     assert AuditEvent.objects.get(object_type="coordination.plan", action="create").actor == secretariat
+
+
+def test_a_huge_file_is_refused_before_it_is_read(client, secretariat, monkeypatch):
+    from sira.coordination.forms import PlanImportForm
+
+    monkeypatch.setattr(PlanImportForm, "MAX_BYTES", 100)
+    client.force_login(secretariat)
+    response = post(client, workbook())
+    assert response.status_code == 200 and "dépasse 5 Mo" in response.content.decode()
+    assert not Plan.objects.exists()
