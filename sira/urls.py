@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     path("referrals/", include("sira.referrals.urls")),
     path("duplicates/", include("sira.duplicates.urls")),
+    path("coordination/", include("sira.coordination.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

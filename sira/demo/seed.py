@@ -546,3 +546,435 @@ def seed_duplicates(users: dict[str, User], today: dt.date | None = None) -> int
                 consents={"Registration": {"given": True}},
             )
     return len(plan)
+DEMO_PLAN_CODE = "PAN-DEMO"
+
+
+@transaction.atomic
+def seed_coordination(users: dict[str, User], today: dt.date | None = None) -> int:
+    """The synthetic coordination demo: actors, a national plan imported from a workbook, reports,
+    meetings and decisions, projects and labour inspections, all through the coordination coordination.
+    Idempotent: nothing is added once the demo plan exists."""
+    from sira.coordination import importer
+    from sira.coordination import services as coordination
+    from sira.coordination.models import Activity, Actor, Plan
+    from sira.geo.models import Region
+
+    if Plan.objects.filter(code=DEMO_PLAN_CODE).exists():
+        return 0
+    today = today or dt.date.today()
+    secretariat = users["statisticien"]
+    orgs = {o.acronym: o for o in Organisation.objects.filter(is_synthetic=True)}
+    member_orgs = {
+        "CNCLTP": "government",
+        "ESPOIR": "ngo",
+        "BPMC": "government",
+        "OIPD": "un",
+        "ITKAYES": "government",
+    }
+    actors = {}
+    for acronym, kind in member_orgs.items():
+        org = orgs[acronym]
+        actors[acronym] = coordination.save_actor(
+            by=secretariat,
+            data={
+                "name": org.name,
+                "acronym": acronym,
+                "kind": kind,
+                "organisation": org,
+                "region": org.region,
+                "committee_member": acronym != "ITKAYES",
+            },
+            synthetic=True,
+        )
+    for acronym, name, kind, member in (
+        ("MPFEF", "Ministère de la Promotion de l'Enfant et de la Famille (démo)", "government", True),
+        ("BAILLEUR", "Coopération bilatérale partenaire (démo)", "donor", False),
+        ("AGENCE-NU", "Agence des Nations unies pour l'enfance (démo)", "un", False),
+    ):
+        actors[acronym] = coordination.save_actor(
+            by=secretariat,
+            data={
+                "name": name,
+                "acronym": acronym,
+                "kind": kind,
+                "region": Region.objects.get(pk="ML09"),
+                "committee_member": member,
+            },
+            synthetic=True,
+        )
+
+    def d(days):
+        return today + dt.timedelta(days=days)
+
+    first, last = today.year - 3, today.year + 1
+    rows = {
+        "plan": [[DEMO_PLAN_CODE, f"Plan d'action national {first}–{last} (démo)", first, last, "", ""]],
+        "objectives": [
+            ["1.1", "prevention", "Sensibiliser les communautés des zones de départ"],
+            ["1.2", "prevention", "Former les acteurs de première ligne"],
+            ["2.1", "protection", "Améliorer la prise en charge des victimes"],
+            ["3.1", "prosecution", "Poursuivre et juger les auteurs"],
+            ["4.1", "partnership", "Coordonner l'action nationale"],
+        ],
+        "activities": [
+            [
+                "1.1.1",
+                "1.1",
+                "Émissions radio en bambara et peul sur la traite, Mopti",
+                "awareness",
+                "ESPOIR",
+                "",
+                "ML05",
+                "ML0501",
+                d(-120),
+                d(60),
+                6_000_000,
+                "donor",
+                "Coopération bilatérale partenaire (démo)",
+            ],
+            [
+                "1.1.2",
+                "1.1",
+                "Causeries communautaires dans les villages d'orpaillage",
+                "awareness",
+                "JDKAYES",
+                "ESPOIR",
+                "ML01",
+                "ML0101",
+                d(-200),
+                d(-30),
+                4_500_000,
+                "ngo",
+                "",
+            ],
+            [
+                "1.2.1",
+                "1.2",
+                "Formation des OPJ sur la loi n° 2012-023",
+                "training",
+                "CNCLTP",
+                "BPMC",
+                "ML09",
+                "",
+                d(-90),
+                d(30),
+                8_000_000,
+                "state",
+                "",
+            ],
+            [
+                "1.2.2",
+                "1.2",
+                "Formation des inspecteurs du travail à l'identification",
+                "training",
+                "ITKAYES",
+                "",
+                "ML01",
+                "ML0101",
+                d(-60),
+                d(-10),
+                3_000_000,
+                "state",
+                "",
+            ],
+            [
+                "2.1.1",
+                "2.1",
+                "Renforcer le centre d'accueil de Bamako",
+                "other",
+                "KANUYA",
+                "",
+                "ML09",
+                "",
+                d(-300),
+                d(200),
+                25_000_000,
+                "mixed",
+                "",
+            ],
+            [
+                "2.1.2",
+                "2.1",
+                "Ouvrir un centre d'accueil à Gao",
+                "other",
+                "",
+                "",
+                "ML07",
+                "",
+                d(30),
+                d(400),
+                40_000_000,
+                "none",
+                "",
+            ],
+            [
+                "3.1.1",
+                "3.1",
+                "Formation des magistrats du pôle spécialisé",
+                "training",
+                "PJS",
+                "CNCLTP",
+                "ML09",
+                "",
+                d(-150),
+                d(-100),
+                5_000_000,
+                "donor",
+                "Coopération bilatérale partenaire (démo)",
+            ],
+            [
+                "4.1.1",
+                "4.1",
+                "Réunions mensuelles du Comité national",
+                "other",
+                "CNCLTP",
+                "",
+                "ML09",
+                "",
+                d(-330),
+                d(30),
+                2_000_000,
+                "state",
+                "",
+            ],
+        ],
+        "indicators": [
+            [
+                "I1.1",
+                "1.1",
+                "Personnes sensibilisées",
+                "personnes",
+                0,
+                first - 1,
+                *[5000 * (i + 1) for i in range(last - first + 1)],
+            ],
+            [
+                "I1.2",
+                "1.2",
+                "Acteurs formés",
+                "personnes",
+                120,
+                first - 1,
+                *[100 * (i + 1) for i in range(last - first + 1)],
+            ],
+            [
+                "I3.1",
+                "3.1",
+                "Condamnations pour traite",
+                "jugements",
+                3,
+                first - 1,
+                *[5 + 2 * i for i in range(last - first + 1)],
+            ],
+        ],
+    }
+    workbook = importer.workbook_from_rows(rows, target_years=range(first, last + 1))
+    plan = coordination.import_plan(workbook, by=secretariat, language="fr", synthetic=True)
+    activities = {a.code: a for a in Activity.objects.filter(objective__plan=plan)}
+
+    def report(code, user, **data):
+        coordination.report_activity(activities[code], by=users[user], data=data, today=today)
+
+    report(
+        "1.1.2",
+        "prestataire.kayes",
+        as_of=d(-35),
+        status="completed",
+        actual_start=d(-195),
+        actual_end=d(-35),
+        amount_spent=4_200_000,
+        girls=320,
+        boys=280,
+        women=410,
+        men=190,
+        channels=["community_meeting"],
+        evidence="Listes de présence des causeries (synthétiques)",
+    )
+    report(
+        "1.2.1",
+        "statisticien",
+        as_of=d(-15),
+        status="in_progress",
+        actual_start=d(-80),
+        amount_spent=3_500_000,
+        participants_female=12,
+        participants_male=28,
+        audience_types=["police"],
+        topics=["law_2012_023", "identification"],
+    )
+    report(
+        "1.2.2",
+        "agent.kayes",
+        as_of=d(-40),
+        status="in_progress",
+        actual_start=d(-55),
+        amount_spent=900_000,
+        participants_female=3,
+        participants_male=9,
+        audience_types=["labour_inspectors"],
+        topics=["identification", "child_labour"],
+    )
+    report(
+        "2.1.1",
+        "prestataire",
+        as_of=d(-150),
+        status="in_progress",
+        actual_start=d(-290),
+        amount_spent=11_000_000,
+        girls=46,
+        women=12,
+    )
+    report(
+        "3.1.1",
+        "procureur",
+        as_of=d(-98),
+        status="completed",
+        actual_start=d(-140),
+        actual_end=d(-100),
+        amount_spent=4_800_000,
+        participants_female=6,
+        participants_male=14,
+        audience_types=["magistrates"],
+        topics=["law_2012_023", "child_protection_armed_conflict"],
+    )
+    report(
+        "4.1.1",
+        "statisticien",
+        as_of=d(-20),
+        status="in_progress",
+        actual_start=d(-320),
+        amount_spent=1_200_000,
+    )
+
+    members = [a for a in actors.values() if a.committee_member]
+    present = [actors[k] for k in ("CNCLTP", "ESPOIR", "BPMC")]
+    earlier = coordination.record_meeting(
+        by=secretariat,
+        date=d(-60),
+        title="Session ordinaire du Comité national",
+        place="Bamako",
+        present=[*present, actors["MPFEF"]],
+        absent=[actors["OIPD"]],
+    )
+    coordination.add_decision(
+        earlier,
+        by=secretariat,
+        text="Désigner une organisation responsable du centre d'accueil de Gao",
+        owner=actors["MPFEF"],
+        due=d(-5),
+    )
+    meeting = coordination.record_meeting(
+        by=secretariat,
+        date=d(-25),
+        title="Session ordinaire du Comité national",
+        place="Bamako",
+        present=present,
+        absent=[m for m in members if m not in present],
+    )
+    coordination.add_decision(
+        meeting,
+        by=secretariat,
+        text="Transmettre les rapports d'activité du trimestre",
+        owner=actors["ESPOIR"],
+        due=d(10),
+    )
+    closed = coordination.add_decision(
+        meeting,
+        by=secretariat,
+        text="Partager le calendrier des formations",
+        owner=actors["CNCLTP"],
+        due=d(-10),
+    )
+    coordination.close_decision(closed, by=secretariat, note="Calendrier diffusé", on=d(-12))
+
+    regions = {r.code: r for r in Region.objects.all()}
+    for title, actor, donor, forms, axes, codes, budget, start, end in (
+        (
+            "Retour et réinsertion des enfants des sites d'orpaillage",
+            "AGENCE-NU",
+            "BAILLEUR",
+            ["ChildLabour", "ForcedLabour"],
+            ["protection"],
+            ["ML01", "ML03"],
+            180_000_000,
+            -400,
+            300,
+        ),
+        (
+            "Lutte contre la mendicité forcée des talibés",
+            "ESPOIR",
+            "BAILLEUR",
+            ["ForcedBeggingKoranic"],
+            ["prevention", "protection"],
+            ["ML05", "ML04", "ML09"],
+            45_000_000,
+            -200,
+            500,
+        ),
+        (
+            "Appui aux enquêtes et aux poursuites",
+            "CNCLTP",
+            "BAILLEUR",
+            ["SexualExploitation", "ForcedLabour"],
+            ["prosecution"],
+            ["ML09", "ML01"],
+            60_000_000,
+            -100,
+            600,
+        ),
+        (
+            "Prévenir le recrutement d'enfants par les groupes armés",
+            "OIPD",
+            "",
+            ["ArmedForcesRecruitment"],
+            ["prevention", "protection"],
+            ["ML07", "ML08", "ML05"],
+            90_000_000,
+            -300,
+            200,
+        ),
+    ):
+        coordination.save_project(
+            by=secretariat,
+            data={
+                "title": title,
+                "actor": actors[actor],
+                "donor": actors.get(donor),
+                "forms": forms,
+                "axes": axes,
+                "regions": [regions[c] for c in codes],
+                "start": d(start),
+                "end": d(end),
+                "budget": budget,
+            },
+            synthetic=True,
+        )
+
+    inspector = users["agent.kayes"]
+    cercles = {c.code: c for c in Cercle.objects.filter(region_id="ML01")}
+    for days, cercle, sector, worksite, cl, fl, imposed, collected, removed, referred in (
+        (-20, "ML0101", "artisanal_gold_mining", True, 5, 1, 3, 1, 7, 6),
+        (-45, "ML0106", "artisanal_gold_mining", True, 3, 0, 2, 2, 4, 4),
+        (-80, "ML0101", "domestic_work", False, 1, 0, 0, 0, 1, 1),
+        (-120, "ML0102", "agriculture", True, 2, 0, 1, 0, 2, 1),
+        (-400, "ML0101", "artisanal_gold_mining", True, 4, 2, 2, 1, 5, 3),
+        (-430, "ML0105", "herding", True, 1, 1, 0, 0, 0, 0),
+        (-700, "ML0101", "artisanal_gold_mining", True, 2, 0, 0, 0, 2, 1),
+    ):
+        coordination.record_inspection(
+            by=inspector,
+            data={
+                "date": d(days),
+                "cercle": cercles.get(cercle) or next(iter(cercles.values())),
+                "sector": sector,
+                "at_worksite": worksite,
+                "child_labour_violations": cl,
+                "forced_labour_violations": fl,
+                "penalties_imposed": imposed,
+                "penalties_collected": collected,
+                "children_removed": removed,
+                "children_referred": referred,
+            },
+            today=today,
+        )
+    return Actor.objects.filter(is_synthetic=True).count()

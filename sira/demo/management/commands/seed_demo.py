@@ -20,10 +20,11 @@ class Command(BaseCommand):
         investigations = demo.seed_justice(users)
         duplicates = demo.seed_duplicates(users)
         created += duplicates
+        actors = demo.seed_coordination(users)
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
-            f"referrals: {referrals}, investigations: {investigations}, probable duplicates: {duplicates} "
-            "(existing ones are kept)."
+            f"referrals: {referrals}, investigations: {investigations}, probable duplicates: {duplicates}, "
+            f"coordination actors: {actors} (existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
