@@ -619,7 +619,7 @@ def _insert_cells(measure: str) -> None:
             cursor.execute(
                 f"INSERT INTO {cell} (measure, grouping, {select}, n) "  # noqa: S608 (our own names)
                 f"SELECT %s, CASE GROUPING({', '.join(used)}) {name_of} END, {select}, "
-                f"SUM(CASE WHEN {form_bit} THEN 1 ELSE first END) "
+                f"CASE WHEN {form_bit} THEN COUNT(*) ELSE COALESCE(SUM(first), 0) END "
                 f"FROM {fact} WHERE measure = %s GROUP BY GROUPING SETS ({groups})",
                 [measure, measure],
             )

@@ -23,7 +23,7 @@ def test_kidal_cannot_be_recovered_by_subtraction():
 
 
 def test_two_hidden_cells_adding_to_less_than_threshold_take_a_third():
-    shown, total = rules.one_way({"a": 1, "b": 1, "c": 50, "d": 60}, 112, T)
+    shown, _total = rules.one_way({"a": 1, "b": 1, "c": 50, "d": 60}, 112, T)
     # a + b = 2 would give a = b = 1: c is hidden too.
     assert shown == {"a": None, "b": None, "c": None, "d": 60}
 
