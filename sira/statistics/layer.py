@@ -295,6 +295,19 @@ class Table:
                 )
             return out.getvalue()
 
+    def grid(self) -> dict:
+        """A two-way table for display: column labels, rows of (label, values, margin), column margins."""
+        row_codes, col_codes, matrix = self.cross()
+        a, b = self.query.by
+        return {
+            "columns": [label for _code, label in col_codes],
+            "rows": [
+                (label, values, self.margins.get(a, {}).get(code))
+                for (code, label), values in zip(row_codes, matrix, strict=True)
+            ],
+            "column_margins": [self.margins.get(b, {}).get(code) for code, _label in col_codes],
+        }
+
     def cross(self) -> tuple[list, list, list[list]]:
         """A two-way table as (row codes+labels, column codes+labels, matrix of values)."""
         rows = sorted(
