@@ -188,6 +188,7 @@ class StatisticsQueryView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
+        operation_id="statistics_query",
         parameters=[
             OpenApiParameter("measure", OpenApiTypes.STR, description="victims, screenings or referrals"),
             OpenApiParameter("by", OpenApiTypes.STR, description="up to two dimensions, comma-separated"),
@@ -197,11 +198,18 @@ class StatisticsQueryView(APIView):
     def get(self, request):
         params = request.query_params
         by = tuple(d for d in params.get("by", "").split(",") if d)
-        filters = {}
+        filters, errors = {}, {}
         for name, value in params.items():
             if name in ("measure", "by", "format", "lang"):
                 continue
-            filters[name] = int(value) if name in layer.PERIODS and value.isdigit() else value
+            if name in layer.PERIODS:
+                if not value.isdigit() or not 0 < int(value) < 10_000:
+                    errors[name] = _("Give a whole number.")
+                    continue
+                value = int(value)
+            filters[name] = value
+        if errors:
+            raise ValidationError(errors)
         try:
             query = layer.Query(measure=params.get("measure", "victims"), by=by, filters=filters)
         except layer.QueryError as error:
@@ -216,7 +224,9 @@ class StatisticsPanelView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 400: None, 404: None})
+    @extend_schema(
+        operation_id="statistics_panel", responses={200: OpenApiTypes.OBJECT, 400: None, 404: None}
+    )
     def get(self, request, key):
         panel = panels_.PANEL_BY_KEY.get(key)
         if panel is None:
