@@ -9,10 +9,12 @@ if regions add up to 314 of 318, Kidal's "<5" is 4. So:
    - every relation (a total and its members) with a hidden cell must have at least two hidden cells,
      and the hidden cells of a relation must together count at least `threshold` people (two hidden
      cells adding up to 2 would each be 1);
-   - an exact audit (linear algebra over the rationals) of all relations together: no hidden cell may
+   - an exact audit (linear algebra over the rationals) of all relations together: no small cell may
      be derivable from the visible ones by any combination of relations (e.g. across rows and columns
-     of a two-way table). A derivable cell makes the next smallest visible cell of one of its
-     relations hidden.
+     of a two-way table). A derivable one makes the next smallest visible cell of one of its
+     relations hidden; when nothing is left to hide, the whole table is hidden.
+3. a two-way table's margins are hidden exactly as the one-way tables of the same dimensions (both
+   are published: different patterns would let one fill the other's gaps).
 The cell hidden in complement is always the smallest positive visible member (least information lost),
 the total only when no member is left.
 """
@@ -77,25 +79,39 @@ def _determined(values: Mapping[Cell, int], hidden: set, relations: Sequence[Rel
     return [order[col] for col, row in pivots if len(row) == 1]
 
 
-def protect(values: Mapping[Cell, int], relations: Iterable[Relation], threshold: int) -> set:
+def protect(
+    values: Mapping[Cell, int],
+    relations: Iterable[Relation],
+    threshold: int,
+    *,
+    hidden: Iterable[Cell] = (),
+    fixed: Iterable[Cell] = (),
+) -> set:
     """The cells to hide (primary and complementary) so that none below the threshold is shown or can
-    be derived exactly from what is shown. `values` holds every cell, totals included."""
+    be derived exactly from what is shown. `values` holds every cell, totals included. `hidden`: cells
+    already hidden elsewhere (kept hidden); `fixed`: cells published elsewhere (never hidden here, and
+    known to whoever reads this table: a two-way table's margins are the one-way tables' cells, hidden
+    exactly as there, so that the two together reveal nothing either)."""
     relations = [(t, list(m)) for t, m in relations]
-    hidden = {c for c, n in values.items() if primary(n, threshold)}
+    fixed = set(fixed)
+    hidden = set(hidden) | {c for c, n in values.items() if primary(n, threshold) and c not in fixed}
     if not hidden:
         return hidden
     totals = {t for t, _ in relations}
 
-    def complement(total, members, exclude=()) -> bool:
-        candidates = [m for m in members if m not in hidden and values.get(m, 0) > 0 and m not in exclude]
+    def complement(total, members) -> bool:
+        candidates = [m for m in members if m not in hidden and m not in fixed and values.get(m, 0) > 0]
         if candidates:
             hidden.add(min(candidates, key=lambda m: (values[m], m in totals, repr(m))))
             return True
-        if total not in hidden and values.get(total, 0) > 0:
+        if total not in hidden and total not in fixed and values.get(total, 0) > 0:
             hidden.add(total)
             return True
         return False
 
+    # The last resort: every cell not published elsewhere, zeros included (a zero shown beside hidden
+    # cells is a known term of their sums).
+    everything = {c for c in values if c not in fixed} | hidden
     for _ in range(10_000):
         changed = False
         for total, members in relations:
@@ -105,10 +121,15 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], threshold
                 continue
             # What the visible cells tell of the hidden ones together (unknown when the total is hidden).
             small = total not in hidden and sum(values.get(m, 0) for m in members if m in hidden) < threshold
-            if (len(shown_hidden) == 1 or small) and complement(total, members):
-                changed = True
+            if len(shown_hidden) == 1 or small:
+                if complement(total, members):
+                    changed = True
+                elif not all(c in hidden or c in fixed or not values.get(c, 0) for c in cells):
+                    return everything
         if not changed:
-            leaked = _determined(values, hidden, relations)
+            # A cell hidden in complement may be computable (it is then as good as shown): what must
+            # never be computable is a small one.
+            leaked = [c for c in _determined(values, hidden, relations) if primary(values.get(c), threshold)]
             for cell in leaked:
                 for total, members in relations:
                     if (cell == total or cell in members) and complement(total, members):
@@ -116,9 +137,11 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], threshold
                         break
                 if changed:
                     break
+            if leaked and not changed:
+                return everything  # nothing left to hide beside it: hide the whole table
         if not changed:
             return hidden
-    return set(values)  # never reached on real tables; hide everything rather than risk a leak
+    return everything  # never reached on real tables; hide everything rather than risk a leak
 
 
 def derivable(values: Mapping[Cell, int], hidden: set, relations: Iterable[Relation]) -> list[Cell]:
@@ -140,8 +163,12 @@ def two_way(
     cols: Mapping[Cell, int],
     total: int,
     threshold: int,
+    *,
+    consistent: bool = True,
 ) -> tuple[dict, dict, dict, int | None]:
-    """A 2-D table (cells keyed (row, col)) with its margins and total → the same, None where hidden."""
+    """A 2-D table (cells keyed (row, col)) with its margins and total → the same, None where hidden.
+    `consistent` (the default): the margins and the total are hidden exactly as in the one-way tables
+    of each dimension (which are published too), and only inner cells are hidden in complement."""
     values = {("cell", k): v for k, v in cells.items()}
     values |= {("row", k): v for k, v in rows.items()}
     values |= {("col", k): v for k, v in cols.items()}
@@ -153,7 +180,18 @@ def two_way(
         relations.append((("col", c), [("cell", k) for k in cells if k[1] == c]))
     relations.append((("total",), [("row", r) for r in rows]))
     relations.append((("total",), [("col", c) for c in cols]))
-    hidden = protect(values, relations, threshold)
+    if consistent:
+        row_shown, total_shown = one_way(rows, total, threshold)
+        col_shown, _total = one_way(cols, total, threshold)
+        margins = [("row", k) for k in rows] + [("col", k) for k in cols] + [("total",)]
+        shown_as = {("row", k): v for k, v in row_shown.items()} | {
+            ("col", k): v for k, v in col_shown.items()
+        }
+        shown_as[("total",)] = total_shown
+        before = {m for m in margins if shown_as[m] is None}
+        hidden = protect(values, relations, threshold, hidden=before, fixed=set(margins) - before)
+    else:
+        hidden = protect(values, relations, threshold)
 
     def show(kind, mapping):
         return {k: (None if (kind, k) in hidden else v) for k, v in mapping.items()}

@@ -48,6 +48,19 @@ def test_two_way_margins_do_not_reveal_a_cell():
     assert r == rows and k == cols and total == 123
 
 
+def test_two_way_margins_follow_the_one_way_tables():
+    # Kidal (1) is hidden in the one-way table by region, with Gao (its complement). The two-way table
+    # by sex and region must hide the same margins, or Gao's margin shown there would give Kidal away.
+    cells = {("F", "Kidal"): 1, ("F", "Gao"): 3, ("M", "Gao"): 4, ("F", "Kayes"): 40, ("M", "Kayes"): 50}
+    regions = {"Kidal": 1, "Gao": 7, "Kayes": 90}
+    sexes = {"F": 44, "M": 54}
+    one, _t = rules.one_way(regions, 98, T)
+    assert one == {"Kidal": None, "Gao": None, "Kayes": 90}
+    c, _r, k, total = rules.two_way(cells, sexes, regions, 98, T)
+    assert k == one and total == 98
+    assert c[("F", "Kidal")] is None and c[("F", "Gao")] is None and c[("M", "Gao")] is None
+
+
 def test_bridge_between_two_cycles_is_caught_by_the_audit():
     # Two hidden rectangles joined by one hidden cell: each line has two hidden cells, yet the joining
     # cell is computable from the margins. The exact audit must hide more.
@@ -89,8 +102,11 @@ def _check(cells, rows, cols, total):
     assert all(not (0 < v < T) for v in shown.values() if v is not None)
     # What is shown is true.
     assert all(shown[x] == values[x] for x in shown if x not in hidden)
-    # No hidden cell is computable from the shown ones.
-    assert rules.derivable(values, hidden, _relations(cells, rows, cols)) == []
+    # No small cell is computable from the shown ones (a cell hidden in complement may be).
+    leaked = rules.derivable(values, hidden, _relations(cells, rows, cols))
+    assert [c for c in leaked if 0 < values[c] < T] == []
+    # The margins are hidden exactly as the one-way tables of the same dimensions.
+    assert r == rules.one_way(rows, total, T)[0] and k == rules.one_way(cols, total, T)[0]
     return hidden
 
 
@@ -110,7 +126,7 @@ def test_one_way_property(counts):
     hidden = {("cell", k) for k, v in shown.items() if v is None} | ({("total",)} if t is None else set())
     assert all(not (0 < v < T) for v in [*shown.values(), t] if v is not None)
     relation = [(("total",), [("cell", k) for k in cells])]
-    assert rules.derivable(values, hidden, relation) == []
+    assert [c for c in rules.derivable(values, hidden, relation) if 0 < values[c] < T] == []
     # Hidden cells of the line count at least the threshold together (when the total is shown).
     if t is not None and hidden:
         assert sum(cells[k[1]] for k in hidden) >= T
