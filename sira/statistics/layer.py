@@ -193,6 +193,14 @@ PAIRS = (
 )
 
 
+FILTERED_PAIRS = (
+    ("origin_region", "exploitation_region"),
+    ("form", "region"),
+    ("form", "cercle"),
+    ("origin_cercle", "exploitation_cercle"),
+)
+
+
 @functools.cache
 def grouping_sets(measure: str) -> list[tuple[str, ...]]:
     """The cell tables built for a measure: period level first ('' = all time, 'year', 'month')."""
@@ -206,6 +214,8 @@ def grouping_sets(measure: str) -> list[tuple[str, ...]]:
     filters = [f for f in FILTER_DIMENSIONS if f in dims]
     for f in filters:
         sets += [("month", f, x) for x in dims if x != f and (f, x) not in PAIRS and (x, f) not in PAIRS]
+        # The two-way panels of the dashboard under one filter (and the region page's, by cercle).
+        sets += [("year", f, x, y) for x, y in FILTERED_PAIRS if {x, y} <= set(dims) and f not in (x, y)]
     seen, out = set(), []
     for s in sets:
         key = (s[:1] if s and s[0] in PERIODS else ()) + tuple(sorted(d for d in s if d not in PERIODS))

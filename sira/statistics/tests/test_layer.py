@@ -134,3 +134,23 @@ def test_unknown_dimension_is_refused():
         layer.Query(by=("colour",))
     with pytest.raises(layer.QueryError):
         layer.Query(measure="screenings", by=("form",))
+
+
+def test_cell_tables_agree_with_the_facts(worked):
+    """Every grouping a page may ask, answered from the cell tables, equals the fact table's count."""
+    from sira.statistics import dashboard
+
+    filters_list = [{}, {"year": 2025}, {"year": 2025, "quarter": 1}, {"region": "ML01"}, {"sex": "Feminine"}]
+    filters_list += [{"form": "ForcedLabour"}, {"age_group": "18-24"}, {"sex": "Masculine", "year": 2025}]
+    checked = 0
+    for filters in filters_list:
+        for region_page in (False, True):
+            for panel in dashboard.PANELS:
+                query = dashboard.panel_query(panel, filters, region_page=region_page)
+                for ident in layer._requests(query):
+                    planned = layer._counts_many([ident])[ident]
+                    facts = {k: v for k, v in layer._fact_counts(*ident).items() if v}
+                    expected = facts if ident[1] else {(): facts.get((), 0)}
+                    assert planned == expected, (query, ident[1])
+                    checked += 1
+    assert checked > 300
