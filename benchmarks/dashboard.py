@@ -241,6 +241,7 @@ def main() -> None:
         lambda: client.get("/statistics/?year=2025&sex=Feminine"), max(args.runs // 2, 3)
     )
     map_ms, _ = median_ms(lambda: client.get("/statistics/map/?level=cercle"), args.runs)
+    region_ms, _ = median_ms(lambda: client.get("/statistics/region/ML01/"), args.runs)
 
     if args.no_export and not (OUT / "facts.parquet").exists():
         export_parquet(connection, only={"facts"})
@@ -267,6 +268,7 @@ def main() -> None:
     print(f"home dashboard /accounts/dashboard/:           median {home_ms:8.1f} ms")
     print(f"filtered dashboard (year + sex, fact table):   median {filtered_ms:8.1f} ms")
     print(f"cercle map /statistics/map/?level=cercle:      median {map_ms:8.1f} ms")
+    print(f"region page /statistics/region/ML01/:          median {region_ms:8.1f} ms")
     print(f"DuckDB, same panels from Parquet of the records: median {duck_ms:8.1f} ms")
     print(f"DuckDB, same panels from Parquet of the facts:   median {facts_ms:8.1f} ms")
     print(f"ratio dashboard / DuckDB (records): {page_ms / duck_ms:.3f}x  (target <= 1)")
