@@ -298,6 +298,13 @@ class Table:
             relabel = _labellers(self.query.by)
             for row in self.rows:
                 writer.writerow([*(relabel[i](k) for i, k in enumerate(row.key)), self.display(row.value)])
+            if len(self.query.by) == 2:  # the margins, as on the page
+                a, b = self.query.by
+                for dim, position in ((a, 0), (b, 1)):
+                    for code, value in self.margins.get(dim, {}).items():
+                        label = relabel[position](code)
+                        pair = [label, str(_("Total"))] if position == 0 else [str(_("Total")), label]
+                        writer.writerow([*pair, self.display(value)])
             writer.writerow([str(_("Total")), *([""] * (len(self.query.by) - 1)), self.display(self.total)])
             if self.suppressed:
                 writer.writerow([])
@@ -547,6 +554,9 @@ def _table(query: Query, user, full, counts) -> Table:
         a, b = query.by
         rows_m = {k[0]: v for k, v in counts[(query, (a,))].items()}
         cols_m = {k[0]: v for k, v in counts[(query, (b,))].items()}
+        # Every combination is a cell (0 where none): a zero shown is a known term of the sums, and
+        # the last resort of disclosure control hides zeros too.
+        cells = {(r, c): cells.get((r, c), 0) for r in rows_m for c in cols_m}
         if not exact:
             cells, rows_m, cols_m, total = rules.two_way(cells, rows_m, cols_m, total, limit)
         margins = {a: rows_m, b: cols_m}
