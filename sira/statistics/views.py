@@ -141,14 +141,17 @@ def map_page(request):
         names = {r.pk: str(r) for r in Region.objects.all()}
     else:
         names = dict(Cercle.objects.values_list("code", "name_fr"))
-    rows = [(names.get(code, code), figures.get(code, 0)) for code in names]
+    mapped = {code: figures.get(code, 0) for code in names}
+    rows = [(names[code], value) for code, value in mapped.items()]
+    if "" in figures:  # place not recorded: in the table, not on the map
+        rows.append((str(layer.UNKNOWN), figures[""]))
     return render(
         request,
         "statistics/map.html",
         {
             "form": form,
-            "svg": mapping.choropleth(level, figures, names, table.threshold),
-            "legend": mapping.legend(figures),
+            "svg": mapping.choropleth(level, mapped, names, table.threshold),
+            "legend": mapping.legend(mapped),
             "table": table,
             "rows": rows,
             "measure": measure,
