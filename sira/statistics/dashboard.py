@@ -136,11 +136,38 @@ def panel_query(panel: Panel, filters: dict, *, region_page: bool = False) -> la
     return layer.Query(measure=panel.measure, by=by, filters=ok)
 
 
+def chart(panel: Panel, table: layer.Table):
+    """The panel's SVG chart (sira.statistics.charts) from the already protected figures."""
+    from sira.statistics import charts
+
+    title = str(panel.title)
+    if len(table.query.by) == 2:
+        if panel.key == "routes" or table.query.by[0].startswith("origin"):
+            flows = [(r.labels[0], r.labels[1], r.value) for r in table.rows if r.value != 0]
+            # Largest shown first, hidden ones after in a fixed order (their order says nothing).
+            flows.sort(key=lambda f: (f[2] is None, -(f[2] or 0)))
+            return charts.flow_chart(flows[:15], title=title, threshold=table.threshold)
+        rows, cols, matrix = table.cross()
+        series = [(label, [matrix[i][j] for i in range(len(rows))]) for j, (_c, label) in enumerate(cols)]
+        return charts.stacked_bars(
+            [label for _c, label in rows], series, title=title, threshold=table.threshold
+        )
+    points = [(" · ".join(str(x) for x in r.labels), r.value) for r in table.rows]
+    if table.query.by and table.query.by[0] in layer.PERIODS:
+        return charts.line_chart(points, title=title, threshold=table.threshold)
+    return charts.bar_chart(points, title=title, threshold=table.threshold)
+
+
 def panels(user, filters: dict, *, region_page: bool = False) -> list[dict]:
     queries = [panel_query(panel, filters, region_page=region_page) for panel in PANELS]
     tables = layer.run_all(queries, user)
     return [
-        {"panel": panel, "table": table, "skipped": applicable(panel.measure, filters)[1]}
+        {
+            "panel": panel,
+            "table": table,
+            "chart": chart(panel, table),
+            "skipped": applicable(panel.measure, filters)[1],
+        }
         for panel, table in zip(PANELS, tables, strict=True)
     ]
 

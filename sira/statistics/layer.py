@@ -353,7 +353,7 @@ def _labellers(dims) -> list[Callable]:
     out = []
     for d in dims:
         if d in PERIODS:
-            out.append(lambda k: "-".join(str(x) for x in k) if isinstance(k, tuple) else str(k))
+            out.append(lambda k: f"{k[0]}-{k[1]:02d}" if isinstance(k, tuple) else str(k))
         else:
             label, _order = DIMENSIONS[d].labeller()
             out.append(lambda k, label=label: str(UNKNOWN) if k in ("", None) else label(k))

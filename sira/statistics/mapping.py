@@ -124,7 +124,7 @@ def choropleth(
         )
         if level == "region":
             x, y = labels[code]
-            texts.append(f'<text x="{x:.0f}" y="{y:.0f}">{escape(shown)}</text>')
+            texts.append(f'<text class="value" x="{x:.0f}" y="{y:.0f}">{escape(shown)}</text>')
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" class="choropleth" role="img">'
         '<g stroke="#555" stroke-width="0.8" stroke-linejoin="round">' + "".join(shapes) + "</g>"

@@ -73,7 +73,9 @@ def _client(user):
     return client
 
 
-CELL = re.compile(r"<(td|text|strong)[^>]*>(.*?)</\1>", re.S)
+# Table cells, the figures drawn in charts and maps (<text class="value">, map labels) and headlines;
+# chart labels (category names, "0–5 years") are not figures.
+CELL = re.compile(r'<(td|text class="value"|strong)[^>]*>(.*?)</(?:td|text|strong)>', re.S)
 TITLE = re.compile(r"<title>[^<:]*: ([^<]*)</title>")
 
 
