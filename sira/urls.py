@@ -52,6 +52,13 @@ urlpatterns = [
     path("duplicates/", include("sira.duplicates.urls")),
     path("coordination/", include("sira.coordination.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
+    path("statistics/", include("sira.statistics.urls")),
+    path("api/v1/statistics/", statistics_views.StatisticsQueryView.as_view(), name="api-statistics"),
+    path(
+        "api/v1/statistics/<str:key>/",
+        statistics_views.StatisticsPanelView.as_view(),
+        name="api-statistics-panel",
+    ),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/duplicates/cases/<int:pk>/matches/", CaseMatchesView.as_view(), name="api-duplicate-matches"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from sira.demo import seed as demo
+from sira.statistics import layer
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         duplicates = demo.seed_duplicates(users)
         created += duplicates
         actors = demo.seed_coordination(users)
+        layer.refresh()  # the statistics pages read pre-aggregated tables
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
             f"referrals: {referrals}, investigations: {investigations}, probable duplicates: {duplicates}, "
