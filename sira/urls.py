@@ -10,6 +10,7 @@ from sira.justice import api as justice_api
 from sira.referrals.api import ReferralViewSet, ServiceOfferingViewSet
 from sira.screening.api import ScreeningViewSet
 from sira.statistics import justice as justice_statistics
+from sira.statistics import report_views
 from sira.statistics import views as statistics_views
 
 router = DefaultRouter()
@@ -49,6 +50,8 @@ urlpatterns = [
     ),
     path("referrals/", include("sira.referrals.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
+    path("statistics/annual-report/", report_views.page, name="annual_report"),
+    path("statistics/annual-report/pdf/", report_views.download, name="annual_report_pdf"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
