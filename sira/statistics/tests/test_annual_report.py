@@ -311,7 +311,7 @@ def test_command_errors_are_clear_translated_and_write_nothing(db, tmp_path, yea
     with pytest.raises(CommandError) as raised:
         call_command("annual_report", "--year", year, "--lang", lang, "--out", str(out))
     for message in messages:
-        assert message in str(raised.value).replace("\u202f", " ").replace("’", "'")
+        assert message in str(raised.value).replace("\u202f", " ").replace("\xa0", " ").replace("’", "'")
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.objects.filter(action="statistics.annual_report").exists()
 
