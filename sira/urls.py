@@ -52,6 +52,13 @@ urlpatterns = [
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
     path("statistics/annual-report/", report_views.page, name="annual_report"),
     path("statistics/annual-report/pdf/", report_views.download, name="annual_report_pdf"),
+    path("statistics/", include("sira.statistics.urls")),
+    path("api/v1/statistics/", statistics_views.StatisticsQueryView.as_view(), name="api-statistics"),
+    path(
+        "api/v1/statistics/<str:key>/",
+        statistics_views.StatisticsPanelView.as_view(),
+        name="api-statistics-panel",
+    ),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),
