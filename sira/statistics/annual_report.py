@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from sira.statistics import charts, report_data
+from sira.statistics import charts, layer, report_data
 
 LANGUAGES = ("fr", "en")
 FIRST_YEAR = 2000
@@ -191,7 +191,13 @@ def context(year: int) -> dict:
         ),
     ]
     today = timezone.localdate()
+    refreshed = layer.last_refresh()
     return {
+        "as_of": (
+            formats.date_format(timezone.localtime(refreshed.finished_at), "j F Y, H:i")
+            if refreshed
+            else None
+        ),
         "year": year,
         "language": translation.get_language(),
         "made_on": formats.date_format(today, "j F Y"),

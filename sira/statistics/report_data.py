@@ -1,12 +1,12 @@
 """The figures of the annual national report, as tables already through disclosure control.
 
 Every count in the report is read by ``table()`` below, the one place that knows where figures come
-from. The report itself (``sira.statistics.annual_report``) never touches a model.
-
-The figures of a statistics output are those of a reader without record access: each table is
-protected as a whole (a count below the threshold is hidden, and so is a second cell whenever the
-total would let the first be recovered by subtraction), and persons who refused statistics are left
-out (``sira.cases.services.statistics_cases``).
+from: the statistics layer (``sira.statistics.layer``, forced to suppress: the report is a published
+output whoever produces it) for victims, screenings and referrals; the enforcement figures as the
+committee sees them (``sira.statistics.justice``); the assistance given, which the layer does not count,
+protected by the same rule (``sira.statistics.rules.one_way``). The report never touches a model for a
+figure it shows. Persons who refused statistics are left out everywhere
+(``sira.cases.services.statistics_cases``).
 """
 
 from __future__ import annotations
@@ -16,22 +16,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from sira.cases.choices import AGE_GROUPS
-from sira.cases.models import Assistance, Exploitation
+from sira.cases.models import Assistance
 from sira.cases.services import statistics_cases
 from sira.core.vocab import terms
-from sira.geo.models import Region
 from sira.justice import stats as justice_stats
-from sira.justice.models import Investigation
-from sira.referrals.models import Referral
-from sira.screening.models import Screening
+from sira.statistics import justice as justice_figures
+from sira.statistics import layer, rules
 
-UNKNOWN = "_unknown"
+UNKNOWN = ""  # the layer's code for "unknown"
 
 
 @dataclass
@@ -48,173 +45,78 @@ class Table:
         return next((v for k, _l, v in self.rows if k == key), None)
 
 
-# --------------------------------------------------------------------------------------------------
-# The one switch: where the report reads a table.
-# --------------------------------------------------------------------------------------------------
-
-
-def table(measure: str, by: str | None, year: int) -> Table:
-    """One protected table of the report. ``measure`` and ``by`` name what the statistics layer
-    names (victims by sex, age_group, nationality, form, region, month; referrals and assistance by
-    service; screenings by outcome and determination; enforcement stages; sentences)."""
-    return _registry_table(measure, by, year)
-
-
-# --------------------------------------------------------------------------------------------------
-# Interim source: the registry, protected here. Replaced by the statistics layer (one edit above).
-# --------------------------------------------------------------------------------------------------
-
-
 def threshold() -> int:
     return settings.SIRA_SMALL_CELL_THRESHOLD
 
 
-def protect(counts: dict, total: int, limit: int | None = None) -> tuple[dict, int | None]:
-    """One-way table disclosure control: primary suppression (0 < n < threshold), then complementary
-    suppression until the hidden cells are at least two and together count at least the threshold
-    (so neither subtraction from the total nor the sum of two "<5" tells a hidden value)."""
-    limit = threshold() if limit is None else limit
-    hidden = {k for k, n in counts.items() if 0 < n < limit}
-    total_hidden = 0 < total < limit
-    while hidden and not total_hidden:
-        if len(hidden) >= 2 and sum(counts[k] for k in hidden) >= limit:
-            break
-        visible = [k for k, n in counts.items() if k not in hidden and n > 0]
-        if not visible:
-            total_hidden = True
-            break
-        hidden.add(min(visible, key=lambda k: (counts[k], str(k))))
-    return {k: (None if k in hidden else n) for k, n in counts.items()}, (None if total_hidden else total)
+# --------------------------------------------------------------------------------------------------
+# The one switch: where the report reads a table.
+# --------------------------------------------------------------------------------------------------
+
+# The report's names → the layer's dimension names.
+LAYER_DIMENSION = {"child_adult": "child"}
+# Categories listed even when nobody is in them (a zero is published: it describes no one).
+FIXED_LISTS = ("sex", "age_group", "child", "region")
+
+
+def table(measure: str, by: str | None, year: int) -> Table:
+    """One protected table of the report: victims by sex, age_group, child_adult, nationality, form,
+    region, month; referrals by service; screenings by outcome, determination; assistance by service;
+    enforcement by stage, sentence."""
+    if measure == "assistance":
+        return _assistance(year)
+    if measure == "enforcement":
+        return _enforcement(by, year)
+    if by == "month":
+        return _months(measure, year)
+    dim = LAYER_DIMENSION.get(by, by) or {"referrals": "service"}[measure]
+    t = layer.run(layer.Query(measure=measure, by=(dim,), filters={"year": year}), None, full=False)
+    rows = [(r.key[0], r.labels[0], r.value) for r in t.rows]
+    if dim in FIXED_LISTS:
+        label, order = layer.DIMENSIONS[dim].labeller()
+        present = {k for k, _l, _v in rows}
+        rows += [(code, str(label(code)), 0) for code in order() if code not in present]
+        rank = {code: i for i, code in enumerate(order())}
+        rows.sort(key=lambda r: (r[0] in ("", None), rank.get(r[0], len(rank))))
+    elif dim not in ("outcome", "determination"):
+        rows.sort(key=lambda r: (r[0] in ("", None), r[2] is None, -(r[2] or 0), str(r[1])))
+    return Table(rows, t.total)
+
+
+def _months(measure: str, year: int) -> Table:
+    t = layer.run(layer.Query(measure=measure, by=("month",), filters={"year": year}), None, full=False)
+    by_month = {(r.key[0][1] if isinstance(r.key[0], tuple) else int(r.key[0])): r.value for r in t.rows}
+    rows = [(m, str(MONTHS_3[m]).capitalize(), by_month.get(m, 0)) for m in range(1, 13)]
+    return Table(rows, t.total)
 
 
 def _year_range(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _cases(year: int):
-    return statistics_cases().filter(identification_date__range=_year_range(year))
-
-
-def _ordered(counts: Counter, order: list[tuple[object, str]], total: int, *, extra=True) -> Table:
-    """A table in a fixed category order; categories met in the data but not in the order follow."""
-    known = [k for k, _l in order]
-    keys = known + ([k for k in counts if k not in known] if extra else [])
-    labels = dict(order)
-    shown, shown_total = protect({k: counts.get(k, 0) for k in keys}, total)
-    rows = [(k, labels.get(k) or str(k), shown[k]) for k in keys]
-    # Nothing to show for a category with none, unless it is part of a fixed list.
-    rows = [r for r in rows if r[2] != 0 or r[0] in labels]
-    return Table(rows, shown_total)
-
-
-def _by_size(counts: Counter, labels: dict, total: int) -> Table:
-    shown, shown_total = protect(dict(counts), total)
-    rows = [(k, labels.get(k, str(k)), shown[k]) for k in counts]
-    rows.sort(key=lambda r: (r[0] == UNKNOWN, r[2] is None, -(r[2] or 0), str(r[1])))
-    return Table(rows, shown_total)
-
-
-def _victims(by: str, year: int) -> Table:
-    cases = _cases(year)
-    total = cases.count()
-    unknown = _("Unknown")
-    if by == "sex":
-        counts = Counter(dict(cases.values_list("person__gender").annotate(n=Count("id")).order_by()))
-        order = [(code, term.label()) for code, term in terms("gender").items()]
-        return _ordered(counts, order, total)
-    if by == "age_group":
-        counts = Counter()
-        for age, n in cases.values_list("age_at_identification").annotate(n=Count("id")).order_by():
-            code = next((c for c, _l, lo, hi in AGE_GROUPS if age is not None and lo <= age <= hi), UNKNOWN)
-            counts[code] += n
-        order = [(c, str(lbl)) for c, lbl, _lo, _hi in AGE_GROUPS] + [(UNKNOWN, unknown)]
-        return _ordered(counts, order, total)
-    if by == "child_adult":
-        counts = Counter()
-        for age, n in cases.values_list("age_at_identification").annotate(n=Count("id")).order_by():
-            counts[UNKNOWN if age is None else ("child" if age < 18 else "adult")] += n
-        order = [("child", _("Children (under 18)")), ("adult", _("Adults")), (UNKNOWN, unknown)]
-        return _ordered(counts, order, total)
-    if by == "nationality":
-        counts = Counter()
-        for value, n in cases.values_list("person__citizenships").annotate(n=Count("id")).order_by():
-            codes = [c for c in str(value or "").split(",") if c]
-            counts[codes[0] if codes else UNKNOWN] += n  # the first citizenship recorded
-        labels = {code: str(name) for code, name in countries} | {UNKNOWN: unknown}
-        return _by_size(counts, labels, total)
-    if by == "form":
-        counts = Counter(
-            dict(
-                Exploitation.objects.filter(case__in=cases.values("pk"))
-                .values_list("form")
-                .annotate(n=Count("case", distinct=True))
-                .order_by()
-            )
-        )
-        labels = {code: term.label() for code, term in terms("exploitation_form").items()}
-        return _by_size(counts, labels, total)
-    if by == "region":
-        counts = Counter(dict(cases.values_list("identification_region").annotate(n=Count("id")).order_by()))
-        order = [(r.pk, str(r)) for r in Region.objects.order_by("pk")]
-        return _ordered(counts, order, total)
-    if by == "month":
-        counts = Counter()
-        for month, n in cases.values_list("identification_date__month").annotate(n=Count("id")).order_by():
-            counts[month] += n
-        order = [(m, str(MONTHS_3[m]).capitalize()) for m in range(1, 13)]
-        return _ordered(counts, order, total, extra=False)
-    raise ValueError(by)
-
-
-def _referrals(year: int) -> Table:
-    start, end = _year_range(year)
-    referrals = Referral.objects.filter(
-        case__in=statistics_cases().values("pk"), sent_at__date__range=(start, end)
-    )
-    counts = Counter(dict(referrals.values_list("service").annotate(n=Count("id")).order_by()))
-    labels = {code: term.label() for code, term in terms("service_type").items()}
-    return _by_size(counts, labels, sum(counts.values()))
-
-
 def _assistance(year: int) -> Table:
-    """Persons assisted, by service (a person counts once per service, once in the total)."""
+    """Persons assisted in the year, by service (a person counts once per service, once in the total).
+    Not a measure of the layer: counted here, protected by the layer's rule."""
     given = Assistance.objects.filter(
         case__in=statistics_cases().values("pk"), given_on__range=_year_range(year)
     )
     counts = Counter(dict(given.values_list("service").annotate(n=Count("case", distinct=True)).order_by()))
+    shown, total = rules.one_way(dict(counts), given.values("case").distinct().count(), threshold())
     labels = {code: term.label() for code, term in terms("service_type").items()}
-    return _by_size(counts, labels, given.values("case").distinct().count())
+    rows = [(k, labels.get(k, k), shown[k]) for k in counts]
+    rows.sort(key=lambda r: (r[2] is None, -(r[2] or 0), str(r[1])))
+    return Table(rows, total)
 
 
-def _screenings(by: str, year: int) -> Table:
-    done = Screening.objects.filter(status=Screening.Status.COMPLETE, screened_on__range=_year_range(year))
-    total = done.count()
-    if by == "outcome":
-        counts = Counter(dict(done.values_list("outcome").annotate(n=Count("id")).order_by()))
-        return _ordered(counts, list(Screening.Outcome.choices), total)
-    if by == "determination":
-        counts = Counter(dict(done.values_list("determination").annotate(n=Count("id")).order_by()))
-        counts = Counter({(k or UNKNOWN): n for k, n in counts.items()})
-        order = [(code, term.label()) for code, term in terms("trafficking_status").items()]
-        return _ordered(counts, [*order, (UNKNOWN, _("Not determined"))], total)
-    raise ValueError(by)
-
-
-def _enforcement_figures(year: int) -> dict:
-    start, end = _year_range(year)
-    period = justice_stats.Period(start, end)
-    cases = statistics_cases().filter(identification_date__range=(start, end))
-    return justice_stats.enforcement(period, justice_stats.collect(Investigation.objects.all(), cases))
-
-
-def _enforcement(by: str, figures: dict) -> Table:
+def _enforcement(by: str, year: int) -> Table:
+    """The enforcement figures as the committee sees them (suppressed, margins protected)."""
+    figures, _suppressed = justice_figures.figures(AnonymousUser(), justice_stats.Period(*_year_range(year)))
     if by == "sentence":
-        from sira.statistics.justice import SENTENCE_LABELS
-
-        counts = dict(figures["sentences"])
-        shown, total = protect(counts, figures["convictions"]["defendants"])
-        return Table([(k, str(SENTENCE_LABELS[k]), shown[k]) for k in counts], total)
-    # Stages: separate measures (no one is the sum of others), each hidden alone when small.
+        sentences = figures["sentences"]
+        labels = justice_figures.SENTENCE_LABELS
+        return Table(
+            [(k, str(labels[k]), v) for k, v in sentences.items()], figures["convictions"]["defendants"]
+        )
     inv, pros, conv = figures["investigations"], figures["prosecutions"], figures["convictions"]
     stages = [
         ("investigations_new", _("New investigations"), inv["new"]),
@@ -226,19 +128,4 @@ def _enforcement(by: str, figures: dict) -> Table:
         ("convicted", _("Convicted defendants"), conv["defendants"]),
         ("acquitted", _("Acquitted defendants"), conv["acquitted_defendants"]),
     ]
-    rows = [(k, lbl, None if 0 < n < threshold() else n) for k, lbl, n in stages]
-    return Table(rows, None)
-
-
-def _registry_table(measure: str, by: str | None, year: int) -> Table:
-    if measure == "victims":
-        return _victims(by, year)
-    if measure == "referrals":
-        return _referrals(year)
-    if measure == "assistance":
-        return _assistance(year)
-    if measure == "screenings":
-        return _screenings(by, year)
-    if measure == "enforcement":
-        return _enforcement(by, _enforcement_figures(year))
-    raise ValueError(measure)
+    return Table(stages, None)

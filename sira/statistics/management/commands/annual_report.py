@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sira.statistics import annual_report
+from sira.statistics import annual_report, layer
 
 
 class Command(BaseCommand):
@@ -17,8 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, help="Calendar year reported on, e.g. 2025.")
         parser.add_argument("--lang", required=True, help="fr or en.")
         parser.add_argument("--out", required=True, help="The PDF file to write.")
+        parser.add_argument(
+            "--refresh", action="store_true", help="Rebuild the statistics tables first (refresh_statistics)."
+        )
 
-    def handle(self, *args, year, lang, out, **options):
+    def handle(self, *args, year, lang, out, refresh=False, **options):
         # Messages in the report's language when it is one we have, else in the default (French).
         with translation.override(lang if lang in annual_report.LANGUAGES else settings.LANGUAGE_CODE):
             errors = annual_report.check(year, lang)
@@ -27,6 +30,8 @@ class Command(BaseCommand):
                 errors.append(_("The folder of “%(path)s” does not exist.") % {"path": out})
             if errors:
                 raise CommandError(" ".join(errors))
+            if refresh:
+                layer.refresh()
             pdf = annual_report.produce(int(year), lang)
             # Written beside the target and renamed: a failure never leaves a partial file.
             fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
