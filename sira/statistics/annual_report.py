@@ -65,6 +65,8 @@ def _chart_pairs(table: report_data.Table, short_keys: bool) -> list[tuple[str, 
 
 def _block(title, table, *, chart=None, note="", total_label=None):
     svg = None
+    if not table.rows:
+        chart = None  # the table says there is nothing; no empty picture beside it
     if chart == "bar":
         svg = charts.bar_chart(_chart_pairs(table, False), title=title)
     elif chart == "vertical":
@@ -87,7 +89,7 @@ def context(year: int) -> dict:
     by_sex = t("victims", "sex", year)
     by_age = t("victims", "child_adult", year)
     assisted = t("assistance", None, year)
-    stages = t("enforcement", "stage", year)
+    stages, sentences = report_data.enforcement(year)
     key_figures = [
         (_("Victims identified"), by_sex.total),
         (_("… of whom children"), by_age.value("child")),
@@ -168,7 +170,7 @@ def context(year: int) -> dict:
                 ),
                 _block(
                     _("Sentences (convicted defendants, longest term to serve)"),
-                    t("enforcement", "sentence", year),
+                    sentences,
                     total_label=_("Convicted defendants"),
                 ),
             ],

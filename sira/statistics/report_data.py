@@ -66,7 +66,8 @@ def table(measure: str, by: str | None, year: int) -> Table:
     if measure == "assistance":
         return _assistance(year)
     if measure == "enforcement":
-        return _enforcement(by, year)
+        stages, sentences = enforcement(year)
+        return sentences if by == "sentence" else stages
     if by == "month":
         return _months(measure, year)
     dim = LAYER_DIMENSION.get(by, by) or {"referrals": "service"}[measure]
@@ -108,15 +109,15 @@ def _assistance(year: int) -> Table:
     return Table(rows, total)
 
 
-def _enforcement(by: str, year: int) -> Table:
-    """The enforcement figures as the committee sees them (suppressed, margins protected)."""
+def enforcement(year: int) -> tuple[Table, Table]:
+    """(stages, sentences): the enforcement figures as the committee sees them (suppressed, margins
+    protected), both tables from one reading."""
     figures, _suppressed = justice_figures.figures(AnonymousUser(), justice_stats.Period(*_year_range(year)))
-    if by == "sentence":
-        sentences = figures["sentences"]
-        labels = justice_figures.SENTENCE_LABELS
-        return Table(
-            [(k, str(labels[k]), v) for k, v in sentences.items()], figures["convictions"]["defendants"]
-        )
+    labels = justice_figures.SENTENCE_LABELS
+    sentences = Table(
+        [(k, str(labels[k]), v) for k, v in figures["sentences"].items()],
+        figures["convictions"]["defendants"],
+    )
     inv, pros, conv = figures["investigations"], figures["prosecutions"], figures["convictions"]
     stages = [
         ("investigations_new", _("New investigations"), inv["new"]),
@@ -128,4 +129,4 @@ def _enforcement(by: str, year: int) -> Table:
         ("convicted", _("Convicted defendants"), conv["defendants"]),
         ("acquitted", _("Acquitted defendants"), conv["acquitted_defendants"]),
     ]
-    return Table(stages, None)
+    return Table(stages, None), sentences
