@@ -137,12 +137,12 @@ def panel_query(panel: Panel, filters: dict, *, region_page: bool = False) -> la
 
 
 def panels(user, filters: dict, *, region_page: bool = False) -> list[dict]:
-    out = []
-    for panel in PANELS:
-        query = panel_query(panel, filters, region_page=region_page)
-        _ok, skipped = applicable(panel.measure, filters)
-        out.append({"panel": panel, "table": layer.run(query, user), "skipped": skipped})
-    return out
+    queries = [panel_query(panel, filters, region_page=region_page) for panel in PANELS]
+    tables = layer.run_all(queries, user)
+    return [
+        {"panel": panel, "table": table, "skipped": applicable(panel.measure, filters)[1]}
+        for panel, table in zip(PANELS, tables, strict=True)
+    ]
 
 
 # --- the map ----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import time
 from collections.abc import Callable
@@ -75,17 +76,23 @@ def _vocab(name):
     return (lambda code: label(name, code)), (lambda: list(terms(name)))
 
 
-def _regions():
-    from sira.geo.models import Region
+@functools.cache
+def _unit_names(kind: str, language: str) -> dict[str, str]:
+    """Region or cercle names (reference data loaded by migrations: read once per process)."""
+    from sira.geo.models import Cercle, Region
 
-    names = {r.pk: str(r) for r in Region.objects.all()}
+    if kind == "region":
+        return {r.pk: (r.name_en if language == "en" else r.name_fr) for r in Region.objects.all()}
+    return dict(Cercle.objects.values_list("code", "name_fr"))
+
+
+def _regions():
+    names = _unit_names("region", (translation.get_language() or "fr")[:2])
     return (lambda code: names.get(code, code)), (lambda: list(names))
 
 
 def _cercles():
-    from sira.geo.models import Cercle
-
-    names = dict(Cercle.objects.values_list("code", "name_fr"))
+    names = _unit_names("cercle", "fr")
     return (lambda code: names.get(code, code)), (lambda: list(names))
 
 
@@ -186,6 +193,7 @@ PAIRS = (
 )
 
 
+@functools.cache
 def grouping_sets(measure: str) -> list[tuple[str, ...]]:
     """The cell tables built for a measure: period level first ('' = all time, 'year', 'month')."""
     dims = [d for d, dim in DIMENSIONS.items() if measure in dim.measures]
@@ -369,13 +377,14 @@ def _period_level(dims) -> int:
     return max([PERIODS.index(d) + 1 for d in dims if d in PERIODS] + [0])
 
 
-def _source(query: Query, needed: set[str]):
-    """(queryset, weight expression) answering the needed dimensions: the smallest cell table whose
-    extra dimensions can be summed away (single-valued ones only), else the fact table."""
+@functools.cache
+def _plan(measure: str, needed: frozenset) -> str | None:
+    """The cell table answering the needed dimensions: the smallest whose extra dimensions can be
+    summed away (single-valued ones only); None: the fact table."""
     level = _period_level(needed)
     plain = {d for d in needed if d not in PERIODS}
     best = None
-    for dims in grouping_sets(query.measure):
+    for dims in grouping_sets(measure):
         set_level = {"year": 1, "month": 3}.get(dims[0], 0) if dims else 0
         others = {d for d in dims if d not in PERIODS}
         if set_level < level or not plain <= others:
@@ -385,53 +394,105 @@ def _source(query: Query, needed: set[str]):
         cost = (len(others - plain), set_level)
         if best is None or cost < best[0]:
             best = (cost, dims)
-    if best is not None:
-        qs = Cell.objects.filter(measure=query.measure, grouping=grouping_name(best[1]))
-        return qs, models.Sum("n")
-    qs = Fact.objects.filter(measure=query.measure)
-    if any(not DIMENSIONS[d].additive for d in plain):
-        return qs, models.Count("id")
-    return qs.filter(first=1), models.Count("id")
+    return grouping_name(best[1]) if best is not None else None
 
 
-def _counts(query: Query, by: tuple[str, ...]) -> dict[tuple, int]:
-    needed = set(by) | set(query.filters)
-    qs, weight = _source(query, needed)
-    for name, value in query.filters.items():
-        qs = qs.filter(**{name: value})
+def _columns(by) -> list[str]:
     columns: list[str] = []
     for d in by:
         columns += {"year": ["year"], "quarter": ["year", "quarter"], "month": ["year", "month"]}.get(d, [d])
+    return columns
+
+
+def _key(row: dict, by) -> tuple:
+    key = []
+    for d in by:
+        if d in ("quarter", "month"):
+            key.append((row["year"], row[d]))
+        else:
+            key.append(row[d] if d == "year" else (row[d] or ""))
+    return tuple(key)
+
+
+def _fact_counts(query: Query, by: tuple[str, ...]) -> dict[tuple, int]:
+    plain = {d for d in (*by, *query.filters) if d not in PERIODS}
+    qs = Fact.objects.filter(measure=query.measure, **query.filters)
+    if all(DIMENSIONS[d].additive for d in plain):
+        qs = qs.filter(first=1)
+    columns = _columns(by)
     if not columns:
-        return {(): qs.aggregate(n=weight)["n"] or 0}
+        return {(): qs.count()}
     out: dict[tuple, int] = {}
-    for row in qs.values(*columns).annotate(n=weight).order_by():
-        key = []
-        for d in by:
-            if d in ("quarter", "month"):
-                key.append((row["year"], row[d]))
-            else:
-                key.append(row[d] if d == "year" else (row[d] or ""))
-        out[tuple(key)] = out.get(tuple(key), 0) + row["n"]
-    return {k: v for k, v in out.items() if v}
+    for row in qs.values(*columns).annotate(n=models.Count("id")).order_by():
+        out[_key(row, by)] = out.get(_key(row, by), 0) + row["n"]
+    return out
+
+
+def _counts_many(requests: list[tuple[Query, tuple]]) -> dict[tuple, dict[tuple, int]]:
+    """The counts of many (query, by) at once: the cell tables they need are read in one statement per
+    measure and set of filters (a dashboard is a handful of statements), the rest from the facts."""
+    results: dict[tuple, dict[tuple, int]] = {}
+    batches: dict[tuple, dict[str, list]] = {}
+    for query, by in requests:
+        ident = (query, by)
+        if ident in results:
+            continue
+        grouping = _plan(query.measure, frozenset({*by, *query.filters}))
+        if grouping is None:
+            results[ident] = _fact_counts(query, by)
+            continue
+        batch = (query.measure, tuple(sorted(query.filters.items())))
+        batches.setdefault(batch, {}).setdefault(grouping, []).append(ident)
+        results[ident] = {}
+    for (measure, filters), groupings in batches.items():
+        wanted = {c for idents in groupings.values() for _q, by in idents for c in _columns(by)}
+        columns = sorted(wanted)
+        qs = Cell.objects.filter(measure=measure, grouping__in=list(groupings), **dict(filters))
+        for row in qs.values("grouping", *columns, "n").order_by():
+            for ident in groupings[row["grouping"]]:
+                key = _key(row, ident[1])
+                bucket = results[ident]
+                bucket[key] = bucket.get(key, 0) + row["n"]
+    for ident, counts in results.items():
+        results[ident] = {k: v for k, v in counts.items() if v}
+        if not ident[1]:
+            results[ident] = {(): counts.get((), 0)}
+    return results
 
 
 def threshold() -> int:
     return settings.SIRA_SMALL_CELL_THRESHOLD
 
 
+def _requests(query: Query) -> list[tuple[Query, tuple]]:
+    wanted = [(query, ()), (query, query.by)] if query.by else [(query, ())]
+    if len(query.by) == 2:
+        wanted += [(query, query.by[:1]), (query, query.by[1:])]
+    return wanted
+
+
 def run(query: Query, user, *, full: bool | None = None) -> Table:
     """The figures of a query for a user. Disclosure control is applied unless the user has record
     access for it (`has_record_access`); `full` overrides that only downwards (False forces it)."""
+    return run_all([query], user, full=full)[0]
+
+
+def run_all(queries: list[Query], user, *, full: bool | None = None) -> list[Table]:
+    """`run` for several queries at once (a dashboard): the same tables, fewer statements."""
+    counts = _counts_many([r for q in queries for r in _requests(q)])
+    return [_table(q, user, full, counts) for q in queries]
+
+
+def _table(query: Query, user, full, counts) -> Table:
     exact = has_record_access(user, query) if full is not False else False
     limit = threshold()
-    total = _counts(query, ())[()]
-    cells = _counts(query, query.by) if query.by else {}
+    total = counts[(query, ())][()]
+    cells = counts[(query, query.by)] if query.by else {}
     margins: dict = {}
     if len(query.by) == 2:
         a, b = query.by
-        rows_m = {k[0]: v for k, v in _counts(query, (a,)).items()}
-        cols_m = {k[0]: v for k, v in _counts(query, (b,)).items()}
+        rows_m = {k[0]: v for k, v in counts[(query, (a,))].items()}
+        cols_m = {k[0]: v for k, v in counts[(query, (b,))].items()}
         if not exact:
             cells, rows_m, cols_m, total = rules.two_way(cells, rows_m, cols_m, total, limit)
         margins = {a: rows_m, b: cols_m}
@@ -506,7 +567,7 @@ def _victim_facts():
         d_child=_age_case("age_at_identification", [("child", 0, 17), ("adult", 18, 150)]),
         d_nationality=Substr(Coalesce("person__citizenships", Value("")), 1, 2),
         d_region=F("identification_region_id"),
-        d_cercle=Coalesce("identification_cercle_id", Value("")),
+        d_cercle=Coalesce("identification_cercle_id", _stop("Identification", "cercle_id")),
         d_origin_region=_stop("Origin", "region_id"),
         d_origin_cercle=_stop("Origin", "cercle_id"),
         d_exploitation_region=_stop("Exploitation", "region_id"),

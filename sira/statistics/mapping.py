@@ -128,7 +128,9 @@ def choropleth(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" class="choropleth" role="img">'
         '<g stroke="#555" stroke-width="0.8" stroke-linejoin="round">' + "".join(shapes) + "</g>"
-        '<g font-size="14" text-anchor="middle" font-family="sans-serif">' + "".join(texts) + "</g></svg>"
+        '<g font-size="24" font-weight="bold" text-anchor="middle" font-family="sans-serif">'
+        + "".join(texts)
+        + "</g></svg>"
     )
     return mark_safe(svg)  # noqa: S308 (our own markup; names and figures escaped above)
 
