@@ -210,3 +210,28 @@ def test_revoked_grant_no_longer_gives_access(setting):
     assert page_detail(user, case)
     case.grants.update(revoked_at="2026-01-01T00:00:00Z")
     assert not page_detail(user, case)
+
+
+@pytest.mark.parametrize("relation", ["own", "granted"])
+@pytest.mark.parametrize("role", list(Role))
+def test_annual_report_never_carries_a_case(setting, role, relation):
+    """The annual report (a statistics output, issue 13): a PDF for the national aggregate roles, 403
+    for every other role, and never a case's number or a person's name, whatever the relation."""
+    import io
+
+    import pypdf
+
+    from sira.accounts.access import sees_aggregates
+    from sira.statistics import layer
+
+    user, case = setting(role, relation)
+    layer.refresh()
+    year = case.identification_date.year
+    response = _web(user).get(reverse("annual_report_pdf"), {"year": year, "lang": "fr"})
+    if not sees_aggregates(user):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert case.case_number not in text
+    assert case.person.last_name not in text and case.person.first_name not in text

@@ -28,6 +28,7 @@ from sira.audit.models import AuditEvent
 from sira.cases import services as case_services
 from sira.justice import services as justice_services
 from sira.statistics import annual_report, layer, report_data
+from sira.statistics.tests.test_outputs import _users, data  # noqa: F401 — the walk's data, as a fixture
 from sira.testing.factories import CaseFactory, OrganisationFactory, UserFactory
 
 YEAR = 2025
@@ -74,10 +75,10 @@ def worked(db, awa):
     layer.refresh()  # the report reads the statistics layer's tables
 
 
-def pdf_text(data: bytes) -> list[str]:
+def pdf_text(content: bytes) -> list[str]:
     """The text of each page of a PDF."""
-    assert data.startswith(b"%PDF-")
-    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert content.startswith(b"%PDF-")
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages]
 
 
 def table_in(text: str, heading: str, total: str = "Total") -> dict[str, str]:
@@ -183,24 +184,52 @@ def test_tables_are_those_of_the_report_data(worked):
 FIGURE = re.compile(r"(?:^|\s)(\d[\d\u202f\xa0,]*)$")  # a figure ends a table row or is a chart label
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_no_count_below_the_threshold_in_the_pdf(worked, language):
-    """The worked example has cells of 2 (and of 1: the refused person, the case of 2024): no figure
-    of the report, in a table or on a chart, is a count from 1 to 4."""
-    pages = pdf_text(annual_report.build_pdf(YEAR, language))
-    figures = []
-    for number, page in enumerate(pages[1:], start=2):  # the cover holds dates, no figure
+def figures_in(pages: list[str]) -> list[tuple[int, int, str]]:
+    """(figure, page number, line) for every figure of the report: the last number of a table row or a
+    chart label. The cover holds dates, no figure; page footers are skipped."""
+    found = []
+    for number, page in enumerate(pages[1:], start=2):
         for line in page.splitlines():
             line = line.strip()
             if re.search(r"Page \d+ / \d+$", line):
                 continue
             m = FIGURE.search(line)
             if m:
-                n = int(re.sub(r"\D", "", m.group(1)))
-                figures.append(n)
-                assert n == 0 or n >= 5, f"page {number}: {line!r}"
-    assert 6 in figures and 13 in figures  # the check did read the tables
+                found.append((int(re.sub(r"\D", "", m.group(1))), number, line))
+    return found
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_no_count_below_the_threshold_in_the_pdf(worked, language):
+    """The worked example has cells of 2 (and of 1: the refused person, the case of 2024): no figure
+    of the report, in a table or on a chart, is a count from 1 to 4."""
+    pages = pdf_text(annual_report.build_pdf(YEAR, language))
+    figures = figures_in(pages)
+    assert [f for f in figures if 0 < f[0] < 5] == []
+    assert {6, 13} <= {f[0] for f in figures}  # the check did read the tables
     assert "<5" in "\n".join(pages)
+
+
+def test_the_report_in_the_walk_of_every_output(data, secretariat, awa, org_a):  # noqa: F811
+    """The statistics walk's data (test_outputs: a region with one person, cells of 1 and 2) and its
+    users: the report is a PDF for the aggregate roles, with no figure from 1 to 4, and 403 for the others."""
+    from django.test import Client
+
+    from sira.accounts.access import sees_aggregates
+
+    for user in _users(secretariat, awa, org_a):
+        client = Client()
+        client.force_login(user)
+        for language in ("fr", "en"):
+            response = client.get(reverse("annual_report_pdf"), {"year": YEAR, "lang": language})
+            if not sees_aggregates(user):
+                assert response.status_code == 403
+                continue
+            assert response.status_code == 200, user
+            pages = pdf_text(response.content)
+            figures = figures_in(pages)
+            assert [f for f in figures if 0 < f[0] < 5] == [], user
+            assert len(figures) > 30
 
 
 def test_small_cells_are_hidden_with_a_complement(worked):
