@@ -21,6 +21,20 @@ LANGUAGES = ("fr", "en")
 FIRST_YEAR = 2000
 
 
+def long_date(day: dt.date) -> str:
+    """A date as the language writes it in prose: "1er janvier 2025", "1 January 2025"."""
+    text = formats.date_format(day, "j F Y")
+    return "1er" + text[1:] if day.day == 1 and translation.get_language().startswith("fr") else text
+
+
+def as_of() -> str | None:
+    """When the statistics tables were last refreshed (the report's figures are as of then)."""
+    refreshed = layer.last_refresh()
+    if refreshed is None:
+        return None
+    return formats.date_format(timezone.localtime(refreshed.finished_at), "j F Y, H:i")
+
+
 def check(year, language) -> list[str]:
     """Every problem of a report request, in the active language (empty when it can be built)."""
     errors = []
@@ -202,11 +216,8 @@ def context(year: int) -> dict:
         ),
         "year": year,
         "language": translation.get_language(),
-        "made_on": formats.date_format(today, "j F Y"),
-        "period": (
-            formats.date_format(dt.date(year, 1, 1), "j F Y"),
-            formats.date_format(dt.date(year, 12, 31), "j F Y"),
-        ),
+        "made_on": long_date(today),
+        "period": (long_date(dt.date(year, 1, 1)), long_date(dt.date(year, 12, 31))),
         "sections": sections,
         "key_figures": [(lbl, charts.fmt(value)) for lbl, value in key_figures],
         "threshold": settings.SIRA_SMALL_CELL_THRESHOLD,

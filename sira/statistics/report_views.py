@@ -31,6 +31,7 @@ def _page(request, *, year, language, errors=(), status=200):
             "languages": [("fr", "Français"), ("en", "English")],
             "errors": errors,
             "threshold": settings.SIRA_SMALL_CELL_THRESHOLD,
+            "as_of": annual_report.as_of(),
         },
         status=status,
     )

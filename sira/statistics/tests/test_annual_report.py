@@ -252,7 +252,7 @@ def test_small_cells_are_hidden_with_a_complement(worked):
                 "Application de la loi",
                 "Activité de dépistage",
                 "Méthodologie et contrôle de la divulgation",
-                "1 janvier 2025",
+                "1er janvier 2025",
                 "31 décembre 2025",
             ],
         ),
