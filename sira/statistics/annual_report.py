@@ -96,12 +96,36 @@ def _block(title, table, *, chart=None, note="", total_label=None):
     }
 
 
+def _grid_block(title, g: report_data.Grid, *, note=""):
+    """A two-way table (rows × columns with margins) and its stacked bars."""
+    series = [
+        (label, [values[i] for _c, _l, values, _m in g.rows]) for i, (_code, label) in enumerate(g.columns)
+    ]
+    svg = (
+        charts.stacked_bars([label for _c, label, _v, _m in g.rows], series, title=title) if g.rows else None
+    )
+    return {
+        "title": title,
+        "grid": {
+            "columns": [label for _c, label in g.columns],
+            "rows": [
+                (label, [(charts.fmt(v), v is None) for v in values], (charts.fmt(m), m is None))
+                for _c, label, values, m in g.rows
+            ],
+            "margins": [(charts.fmt(m), m is None) for m in g.column_margins],
+            "total": (charts.fmt(g.total), g.total is None),
+        },
+        "chart": svg,
+        "note": note,
+    }
+
+
 def context(year: int) -> dict:
     """Everything the template shows, in the active language."""
     t = report_data.table
     total_label = _("Total")
-    by_sex = t("victims", "sex", year)
-    by_age = t("victims", "child_adult", year)
+    profile = report_data.victims_profile(year)  # sex, age, children, age × sex: protected together
+    by_sex, by_age = profile["sex"], profile["child"]
     assisted = t("assistance", None, year)
     stages, sentences = report_data.enforcement(year)
     key_figures = [
@@ -118,10 +142,14 @@ def context(year: int) -> dict:
                 _block(_("Victims identified by sex"), by_sex, chart="bar", total_label=total_label),
                 _block(
                     _("Victims identified by age group"),
-                    t("victims", "age_group", year),
+                    profile["age_group"],
                     chart="vertical",
                     total_label=total_label,
                     note=_("Age at identification."),
+                ),
+                _grid_block(
+                    _("Victims identified by age group and sex"),
+                    profile["age_by_sex"],
                 ),
                 _block(_("Children and adults"), by_age, total_label=total_label),
                 _block(
@@ -148,6 +176,15 @@ def context(year: int) -> dict:
                     t("victims", "month", year),
                     chart="line",
                     total_label=total_label,
+                ),
+                _block(
+                    _("Main routes: region of origin → region of exploitation"),
+                    report_data.routes(year),
+                    chart="bar",
+                    note=_(
+                        "The largest routes among victims whose places of origin and exploitation are "
+                        "recorded; routes hidden by disclosure control are not listed."
+                    ),
                 ),
             ],
         ),

@@ -7,10 +7,15 @@ Worked example (year 2025, threshold 5), every case registered through the regis
   C  2 × female, 16, Nigerian,  identified in Sikasso (ML03),   sexual exploitation
   out: 1 case identified in 2024; 1 case of 2025 whose person refused statistics.
   6 investigations opened on 2025-03-01.
-By hand: 13 victims; sex F 8, M 5; children 8, adults 5; ages 12–14: 6, 15–17: 2, 25–34: 5.
-The 2s are hidden ("<5"), and with them, so that the total does not give them away, the next smallest
-cell of each table (the 5s): nationality ML 6, BF <5, NG <5; region Kayes 6, Koulikoro <5, Sikasso <5;
-forms domestic servitude 6, forced labour <5, sexual exploitation <5; ages 12–14: 6, 15–17 <5, 25–34 <5.
+By hand: 13 victims; sex F 8, M 5; children 8, adults 5; ages 12–14: 6, 15–17: 2, 25–34: 5; the age × sex
+table has three cells, (12–14, F) 6, (15–17, F) 2, (25–34, M) 5.
+What may be published: the 2s are hidden ("<5"), and with them, so that a total does not give them away,
+the next smallest cell of each table (the 5s): nationality ML 6, BF <5, NG <5; region Kayes 6,
+Koulikoro <5, Sikasso <5; forms domestic servitude 6, forced labour <5, sexual exploitation <5.
+The victims' profile tables are linked (children = ages under 18; the age × sex table's margins are the
+sex and age tables): children 8 beside 12–14 shown 6 would give 15–17 = 2, and male 5 beside the
+age × sex table would give (25–34, M) = 5, then female = 13 − 5. So every cell of sex, age, children and
+age × sex is hidden, the total 13 alone shown — hand-derived, and what the tests expect.
 """
 
 import datetime as dt
@@ -109,8 +114,8 @@ def the_report(language: str) -> tuple[bytes, str]:
 def test_worked_example_tables_equal_the_hand_count(worked):
     _pdf, text = the_report("en")
     assert table_in(text, "Victims identified by sex") == {
-        "Female": "8",
-        "Male": "5",
+        "Female": "<5",
+        "Male": "<5",
         "Transgender feminine": "0",
         "Transgender masculine": "0",
         "Non-conforming": "0",
@@ -121,7 +126,7 @@ def test_worked_example_tables_equal_the_hand_count(worked):
     assert ages == {
         "0–5 years": "0",
         "6–11 years": "0",
-        "12–14 years": "6",
+        "12–14 years": "<5",
         "15–17 years": "<5",
         "18–24 years": "0",
         "25–34 years": "<5",
@@ -130,8 +135,8 @@ def test_worked_example_tables_equal_the_hand_count(worked):
         "Total": "13",
     }
     assert table_in(text, "Children and adults") == {
-        "Child (under 18)": "8",
-        "Adult (18 and over)": "5",
+        "Child (under 18)": "<5",
+        "Adult (18 and over)": "<5",
         "Total": "13",
     }
     assert table_in(text, "Victims identified by nationality") == {
@@ -164,11 +169,57 @@ def test_worked_example_tables_equal_the_hand_count(worked):
     assert enforcement["Prosecutions initiated (cases)"] == "0"
     assert table_in(text, "Key figures", "Convicted defendants") == {
         "Victims identified": "13",
-        "… of whom children": "8",
+        "… of whom children": "<5",
         "Persons assisted": "6",
         "New investigations": "6",
         "Convicted defendants": "0",
     }
+
+
+def test_linked_victims_tables_hide_together(worked):
+    """No hidden cell of the sex, age, children and age × sex tables can be worked out from the others
+    (checked with the exact counts of the worked example and the layer's audit)."""
+    from sira.statistics import rules
+
+    p = report_data.victims_profile(YEAR)
+    assert p["child"].value("child") is None and p["age_group"].value("12-14") is None
+    exact = {
+        ("total",): 13,
+        ("sex", "Feminine"): 8,
+        ("sex", "Masculine"): 5,
+        ("age", "12-14"): 6,
+        ("age", "15-17"): 2,
+        ("age", "25-34"): 5,
+        ("child", "child"): 8,
+        ("child", "adult"): 5,
+        ("cell", "12-14", "Feminine"): 6,
+        ("cell", "15-17", "Feminine"): 2,
+        ("cell", "25-34", "Masculine"): 5,
+    }
+    shown = {("total",): p["sex"].total}
+    shown |= {("sex", k): v for k, _l, v in p["sex"].rows if ("sex", k) in exact}
+    shown |= {("age", k): v for k, _l, v in p["age_group"].rows if ("age", k) in exact}
+    shown |= {("child", k): v for k, _l, v in p["child"].rows}
+    grid = p["age_by_sex"]
+    for a, _l, values, _m in grid.rows:
+        for (b, _lb), v in zip(grid.columns, values, strict=True):
+            if ("cell", a, b) in exact:
+                shown[("cell", a, b)] = v
+    hidden = {k for k, v in shown.items() if v is None}
+    assert all(shown[k] == exact[k] for k in shown if k not in hidden)
+    relations = [
+        (("total",), [("sex", "Feminine"), ("sex", "Masculine")]),
+        (("total",), [("age", "12-14"), ("age", "15-17"), ("age", "25-34")]),
+        (("total",), [("child", "child"), ("child", "adult")]),
+        (("child", "child"), [("age", "12-14"), ("age", "15-17")]),
+        (("child", "adult"), [("age", "25-34")]),
+        (("age", "12-14"), [("cell", "12-14", "Feminine")]),
+        (("age", "15-17"), [("cell", "15-17", "Feminine")]),
+        (("age", "25-34"), [("cell", "25-34", "Masculine")]),
+        (("sex", "Feminine"), [("cell", "12-14", "Feminine"), ("cell", "15-17", "Feminine")]),
+        (("sex", "Masculine"), [("cell", "25-34", "Masculine")]),
+    ]
+    assert rules.derivable(exact, hidden, relations) == []
 
 
 def test_tables_are_those_of_the_report_data(worked):
@@ -177,6 +228,7 @@ def test_tables_are_those_of_the_report_data(worked):
     with translation.override("en"):
         sex = report_data.table("victims", "sex", YEAR)
         region = report_data.table("victims", "region", YEAR)
+    # The sex table alone, as the layer protects it (the report then hides it with its linked tables).
     assert (sex.value("Feminine"), sex.value("Masculine"), sex.total) == (8, 5, 13)
     assert (region.value("ML01"), region.value("ML02"), region.value("ML03")) == (6, None, None)
 
@@ -236,7 +288,7 @@ def test_small_cells_are_hidden_with_a_complement(worked):
     with translation.override("en"):
         ages = report_data.table("victims", "age_group", YEAR)
     hidden = [k for k, _l, v in ages.rows if v is None]
-    assert hidden == ["15-17", "25-34"]  # the 2 and, in complement, the next smallest (5)
+    assert hidden == ["15-17", "25-34"]  # alone: the 2 and, in complement, the next smallest (5)
 
 
 @pytest.mark.parametrize(
