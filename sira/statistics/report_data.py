@@ -195,7 +195,7 @@ def routes(year: int, limit: int = 15) -> Table:
         None,
         full=False,
     )
-    shown = [r for r in t.rows if r.value]
+    shown = [r for r in t.rows if r.value and all(k not in ("", None) for k in r.key)]  # both places known
     shown.sort(key=lambda r: (-r.value, r.labels))
     return Table([(r.key, f"{r.labels[0]} → {r.labels[1]}", r.value) for r in shown[:limit]], None)
 
