@@ -11,6 +11,7 @@ from sira.justice import api as justice_api
 from sira.referrals.api import ReferralViewSet, ServiceOfferingViewSet
 from sira.screening.api import ScreeningViewSet
 from sira.statistics import justice as justice_statistics
+from sira.statistics import report_views
 from sira.statistics import views as statistics_views
 
 router = DefaultRouter()
@@ -52,6 +53,8 @@ urlpatterns = [
     path("duplicates/", include("sira.duplicates.urls")),
     path("coordination/", include("sira.coordination.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
+    path("statistics/annual-report/", report_views.page, name="annual_report"),
+    path("statistics/annual-report/pdf/", report_views.download, name="annual_report_pdf"),
     path("statistics/", include("sira.statistics.urls")),
     path("api/v1/statistics/", statistics_views.StatisticsQueryView.as_view(), name="api-statistics"),
     path(

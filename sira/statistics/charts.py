@@ -33,6 +33,7 @@ SMALL = 10
 BAR = 14  # bar thickness (horizontal) in viewBox units
 GAP = 6
 HATCH_W = 22  # fixed width of a suppressed mark: the same whatever the hidden value
+HATCH_H = 12  # its fixed height in a vertical bar chart
 PALETTE = ("#1f5f8b", "#d9822b", "#3c8d5a", "#8e5ea2", "#c0392b", "#5d6d7e", "#b7950b", "#17a2b8")
 GREY = "#9aa3ab"
 MAX_LABEL = 52  # characters of a category label before it is shortened (full text kept in <title>)
@@ -171,7 +172,7 @@ def _vertical(uid, rows, title, desc, threshold, colour) -> SafeString:
         parts.append('<g class="bar">')
         parts.append(f"<title>{_e(label)}: {_e(_spoken(value, threshold))}</title>")
         if value is None:
-            h = HATCH_W
+            h = HATCH_H
             parts.append(_hatch(uid, x, base - h, bar_w, h))
         else:
             h = plot_h * value / top
@@ -295,7 +296,8 @@ def line_chart(
     n = len(points)
     step = (WIDTH - 2 * left) / max(n - 1, 1) if n > 1 else 0
     xs = [left + step * i if n > 1 else WIDTH / 2 for i in range(n)]
-    every = max(1, math.ceil(n / (WIDTH // 44)))  # at most 8 period labels
+    label_w = max(len(_short(label, 12)) for label, _v in points) * SMALL * 0.6 + 6
+    every = max(1, math.ceil(label_w / step)) if step else 1  # period labels that do not overlap
     parts = [
         f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="#888" stroke-width="0.8"/>',
     ]
@@ -328,7 +330,7 @@ def line_chart(
             f'<text class="value" x="{x:.1f}" y="{vy:.1f}" text-anchor="{anchor}" font-size="{SMALL}" '
             f'fill="#222">{_e(fmt(value, threshold))}</text>'
         )
-        if i % every == 0 or i == n - 1:
+        if i % every == 0:
             parts.append(
                 f'<text x="{x:.1f}" y="{base + 14}" text-anchor="{anchor}" font-size="{SMALL}" '
                 f'fill="#222">{_e(_short(label, 12))}</text>'

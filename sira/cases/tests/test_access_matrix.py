@@ -251,3 +251,28 @@ def test_statistics_never_show_a_case(setting, role, relation):
             payload = response.json()
             assert payload["suppressed"] is not layer.has_record_access(user, layer.Query())
             assert all(row["value"] is None for row in payload["rows"]), url  # one case: hidden
+
+
+@pytest.mark.parametrize("relation", ["own", "granted"])
+@pytest.mark.parametrize("role", list(Role))
+def test_annual_report_never_carries_a_case(setting, role, relation):
+    """The annual report (a statistics output, issue 13): a PDF for the national aggregate roles, 403
+    for every other role, and never a case's number or a person's name, whatever the relation."""
+    import io
+
+    import pypdf
+
+    from sira.accounts.access import sees_aggregates
+    from sira.statistics import layer
+
+    user, case = setting(role, relation)
+    layer.refresh()
+    year = case.identification_date.year
+    response = _web(user).get(reverse("annual_report_pdf"), {"year": year, "lang": "fr"})
+    if not sees_aggregates(user):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert case.case_number not in text
+    assert case.person.last_name not in text and case.person.first_name not in text
