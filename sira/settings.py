@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "sira.justice",
     "sira.referrals",
     "sira.statistics",
+    "sira.interop",
     "sira.demo",
     "sira.ops",
 ]
