@@ -34,3 +34,37 @@ def counts_by(dimension: str, user=None) -> Counter:
             out[rules.band(age, bands)] += n
         return out
     raise ValueError(dimension)
+
+
+def dhis2_cells(threshold: int | None = None) -> dict[tuple, dict]:
+    """{(year, region): {(data element code, category option combo code): count}}, disclosure-controlled:
+    a cell below the small-cell threshold hides its whole (year, region) group (every element of a group
+    shares one total, so hiding one cell alone could be undone by subtraction)."""
+    from django.conf import settings
+
+    from sira.cases.rules import is_child
+
+    threshold = settings.SIRA_SMALL_CELL_THRESHOLD if threshold is None else threshold
+    config = catalogue.dhis2()
+    groups: dict[tuple, Counter] = {}
+    rows = (
+        statistics_cases()
+        .values_list("identification_date__year", "identification_region_id", "person__gender",
+                     "age_at_identification")
+        .annotate(n=Count("id"))
+        .order_by()
+    )  # fmt: skip
+    for year, region, gender, age, n in rows:
+        cells = groups.setdefault((year, region), Counter())
+        for element in config["data_elements"]:
+            combos = element["category_option_combos"]
+            if element["dimension"] == "sex":
+                value = gender if gender in combos else "other"
+            else:
+                value = "child" if is_child(age) else "adult"
+            cells[(element["code"], combos[value])] += n
+    return {
+        key: dict(cells)
+        for key, cells in groups.items()
+        if all(n == 0 or n >= threshold for n in cells.values())
+    }

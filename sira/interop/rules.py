@@ -4,9 +4,10 @@ the checks of an imported row. No I/O here (the catalogues are passed in or read
 k-anonymity (docs/interop.md). A released record is described by its quasi-identifiers (QI), the values
 an attacker may know of a person from elsewhere:
 
-    (age band, gender, citizenship, place, year, forms of exploitation)
+    (age band, gender, citizenship, place, year, forms of exploitation, source)
 
-where place is the region of identification (HTCDS) or the country of exploitation (CTDC). Every
+where place is the region of identification (HTCDS) or the country of exploitation (CTDC), and source
+is how the person was identified (CTDC Datasource: hotline or case management; empty for HTCDS). Every
 combination of QI values in a released file is shared by at least k records (default 11, CTDC's k). To
 get there the whole file is generalised one level at a time (`LEVELS`), each level coarser than the one
 before, until the records left in combinations smaller than k are at most `max_suppressed` of the file;
@@ -16,8 +17,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-AGE, GENDER, CITIZENSHIP, PLACE, YEAR, FORMS = range(6)
-QI_NAMES = ("age band", "gender", "citizenship", "place", "year", "forms")
+AGE, GENDER, CITIZENSHIP, PLACE, YEAR, FORMS, SOURCE = range(7)
+QI_NAMES = ("age band", "gender", "citizenship", "place", "year", "forms", "source")
 UNKNOWN = ""
 
 WIDE_BANDS = (("0--17", 0, 17), ("18--29", 18, 29), ("30--47", 30, 47), ("48+", 48, 150))
@@ -85,7 +86,7 @@ class Ladder:
     form_groups: dict
 
     def apply(self, qi: tuple, level: int) -> tuple:
-        age, gender, citizenship, place, year, forms = qi
+        age, gender, citizenship, place, year, forms, source = qi
         if level >= 1:
             age = _band_of_label(age, self.fine_bands, WIDE_BANDS)
             citizenship = citizenship if citizenship in self.frequent_citizenships else UNKNOWN
@@ -99,7 +100,8 @@ class Ladder:
         if level >= 4:
             place = UNKNOWN
             year = period(qi[YEAR], 6)
-        return (age, gender, citizenship, place, year, forms)
+            source = UNKNOWN
+        return (age, gender, citizenship, place, year, forms, source)
 
 
 LEVELS = (0, 1, 2, 3, 4)
@@ -108,7 +110,7 @@ LEVEL_NOTES = {
     1: "age in wide bands (0-17, 18-29, 30-47, 48+); citizenships held by fewer than k records blanked",
     2: "+ year as a 3-year period; places held by fewer than k records blanked",
     3: "+ age as minor/adult; citizenship Mali or blank; forms as forced labour / sexual / other",
-    4: "+ place blanked; year as a 6-year period",
+    4: "+ place and source blanked; year as a 6-year period",
 }
 
 

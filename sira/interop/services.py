@@ -255,3 +255,63 @@ class _Writer:
         bulk.insert(PersonNameToken, tokens)
         bulk.insert(ImportedRecord, keys)
         return [c.pk for c in cases]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Exports
+
+
+def _snapshot() -> None:
+    """Both passes of an export read the same data (PostgreSQL: one repeatable-read snapshot)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
+def export_open_data(out, *, fmt: str, by=None, k: int = 11, max_suppressed: float | None = None):
+    """Write the k-anonymised HTCDS or CTDC file to `out` (a path) and audit it (who, format, counts).
+    Returns the report: level of generalisation, records written, generalised, suppressed."""
+    import json
+
+    from sira.interop import export, rules
+
+    if k < 2:
+        raise ValueError("k must be at least 2")
+    max_suppressed = rules.DEFAULT_MAX_SUPPRESSED if max_suppressed is None else max_suppressed
+    with transaction.atomic():
+        _snapshot()
+        if fmt == "dhis2-json" or fmt == "dhis2-csv":
+            values = export.dhis2_values()
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                if fmt == "dhis2-json":
+                    json.dump({"dataValues": values}, f, ensure_ascii=False, indent=1)
+                else:
+                    import csv
+
+                    writer = csv.DictWriter(f, fieldnames=export.DHIS2_CSV_COLUMNS, lineterminator="\n")
+                    writer.writeheader()
+                    writer.writerows(values)
+            record(AuditEvent.Action.EXPORT, actor=by, kind="open_data", format=fmt, values=len(values))
+            return len(values)
+        report, lines = export.open_data(fmt, k=k, max_suppressed=max_suppressed)
+        written = -1  # the header
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            for chunk in lines:
+                written += chunk.count("\n")
+                f.write(chunk)
+        report.written = written
+        record(
+            AuditEvent.Action.EXPORT,
+            actor=by,
+            kind="open_data",
+            format=fmt,
+            k=k,
+            level=report.level,
+            total=report.total,
+            written=report.written,
+            generalised=report.generalised,
+            suppressed=report.suppressed,
+        )
+    return report
