@@ -94,7 +94,7 @@ class Lines:
             except UnicodeDecodeError as exc:
                 self.problems.append(
                     Problem(
-                        number,
+                        0,
                         "",
                         _("line %(line)d is not UTF-8 text (byte 0x%(byte)02x at position %(position)d); "
                           "save the file as UTF-8")
@@ -139,6 +139,8 @@ class Reader:
             return
         self.header_problems = header_problems(self.fmt, self.header)
         if self.header_problems:
+            for _cells in reader:  # still read to the end: every decoding problem is named too
+                pass
             return
         width = len(self.header)
         parse = _parse_ctdc if self.fmt == CTDC else _parse_htcds
@@ -206,9 +208,10 @@ def _parse_ctdc(raw: dict, number: int, problems: list, today: dt.date) -> Parse
     gender = c["gender_in"].get(raw["gender"].strip())
     if gender is None:
         problems.append(_unknown(number, "gender", raw["gender"], c["gender_in"]))
-    band = rules.normalise_band(raw["ageBroad"], c["age_band_separators"])
+    band = raw["ageBroad"].strip()
     age = None
     if band and band != c["missing"]:
+        band = rules.normalise_band(band, c["age_band_separators"])
         age = rules.band_low(band, c["age_bands"])
         if age is None:
             problems.append(_unknown(number, "ageBroad", raw["ageBroad"], [b[0] for b in c["age_bands"]]))

@@ -26,7 +26,7 @@ class ImportRefused(Exception):
     """The file has problems and nothing was imported (all-or-nothing)."""
 
     def __init__(self, problems, result):
-        super().__init__(f"{len(problems)} problems")
+        super().__init__(f"{len(problems)} problems: " + "; ".join(problems[:5]))
         self.problems = problems
         self.result = result
 
@@ -163,6 +163,26 @@ def _flush(writer, good, bad, result, quarantine) -> None:
         result.case_ids = [result.case_ids[0] if result.case_ids else ids[0], ids[-1]]
 
 
+def _insert_tokens(rows: list[tuple]) -> None:
+    """(person id, kind, token) rows: COPY on PostgreSQL without building a model instance per token
+    (a person has twenty or so), bulk_create elsewhere."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        PersonNameToken.objects.bulk_create(
+            [PersonNameToken(person_id=p, kind=k, token=t) for p, k, t in rows], batch_size=2000
+        )
+        return
+    table = PersonNameToken._meta.db_table
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f'COPY "{table}" (person_id, kind, token) FROM STDIN'
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class _Writer:
     """Writes checked rows in bulk: persons (names encrypted, blind indexes and name tokens), cases
     (numbers reserved per year in one locked counter update), forms of exploitation, the place of
@@ -174,6 +194,19 @@ class _Writer:
         self.by = by
         self.region_id = region_id
         self.file_name = file_name[:200]
+        self._part_tokens: dict[str, dict[str, int]] = {}
+
+    def tokens(self, *full_names) -> dict[str, int]:
+        """sira.core.names.name_tokens, memoised by name part (names repeat: each distinct part is
+        hashed once per import instead of once per person)."""
+        out: dict[str, int] = {}
+        for part in names.name_parts(*full_names):
+            found = self._part_tokens.get(part)
+            if found is None:
+                found = self._part_tokens[part] = names.name_tokens(part)
+            for token, kind in found.items():
+                out[token] = max(kind, out.get(token, 0))
+        return out
 
     def known(self, keys: list[str]) -> set[str]:
         found = set(
@@ -247,12 +280,12 @@ class _Writer:
             if r.exploitation_country:
                 stops.append(RouteStop(case=c, order=1, kind="Exploitation", country=r.exploitation_country))
             if p.first_name or p.middle_name or p.last_name:
-                for token, kind in names.name_tokens(p.first_name, p.middle_name, p.last_name).items():
-                    tokens.append(PersonNameToken(person=p, kind=kind, token=token))
+                for token, kind in self.tokens(p.first_name, p.middle_name, p.last_name).items():
+                    tokens.append((p.pk, kind, token))
             keys.append(ImportedRecord(organisation=org, format=self.fmt, source_key=r.source_key, case=c))
         bulk.insert(Exploitation, exploitations)
         bulk.insert(RouteStop, stops)
-        bulk.insert(PersonNameToken, tokens)
+        _insert_tokens(tokens)
         bulk.insert(ImportedRecord, keys)
         return [c.pk for c in cases]
 
