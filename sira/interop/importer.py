@@ -44,10 +44,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        if not self.row:
-            return f"{self.column}: {self.message}" if self.column else self.message
-        where = _("row %(row)d, column %(column)s") % {"row": self.row, "column": self.column or "—"}
-        return f"{where}: {self.message}"
+        if not self.row and not self.column:
+            return self.message
+        where = (
+            _("row %(row)d, column %(column)s") % {"row": self.row, "column": self.column or "—"}
+            if self.row
+            else self.column
+        )
+        return _("%(where)s: %(message)s") % {"where": where, "message": self.message}
 
 
 @dataclass
