@@ -18,12 +18,58 @@ from pathlib import Path
 import _django
 
 CTDC = Path("/work/shared/data/ctdc/ctdc_global_kanon_20200414_subset.csv")
-FIRST = ["Awa", "Fatoumata", "Mariam", "Aminata", "Kadiatou", "Oumou", "Moussa", "Mamadou", "Ibrahim", "Seydou",
-         "Bakary", "Adama", "Hawa", "Rokia", "Salif", "Boubacar", "Assitan", "Djeneba", "Modibo", "Sekou"]  # fmt: skip
-LAST = ["Traoré", "Coulibaly", "Diarra", "Keïta", "Koné", "Sangaré", "Diallo", "Touré", "Cissé", "Dembélé",
-        "Sidibé", "Konaté", "Sissoko", "Maïga", "Doumbia", "Camara", "Kanté", "Ballo", "Samaké", "Togola"]  # fmt: skip
-FORMS = ["ForcedLabour", "DomesticServitude", "SexualExploitation", "ForcedBeggingKoranic", "ChildLabour",
-         "DebtBondage;ForcedLabour"]  # fmt: skip
+FIRST = [
+    "Awa",
+    "Fatoumata",
+    "Mariam",
+    "Aminata",
+    "Kadiatou",
+    "Oumou",
+    "Moussa",
+    "Mamadou",
+    "Ibrahim",
+    "Seydou",
+    "Bakary",
+    "Adama",
+    "Hawa",
+    "Rokia",
+    "Salif",
+    "Boubacar",
+    "Assitan",
+    "Djeneba",
+    "Modibo",
+    "Sekou",
+]
+LAST = [
+    "Traoré",
+    "Coulibaly",
+    "Diarra",
+    "Keïta",
+    "Koné",
+    "Sangaré",
+    "Diallo",
+    "Touré",
+    "Cissé",
+    "Dembélé",
+    "Sidibé",
+    "Konaté",
+    "Sissoko",
+    "Maïga",
+    "Doumbia",
+    "Camara",
+    "Kanté",
+    "Ballo",
+    "Samaké",
+    "Togola",
+]
+FORMS = [
+    "ForcedLabour",
+    "DomesticServitude",
+    "SexualExploitation",
+    "ForcedBeggingKoranic",
+    "ChildLabour",
+    "DebtBondage;ForcedLabour",
+]
 
 
 def synthetic(path: Path, n: int) -> None:
@@ -31,18 +77,34 @@ def synthetic(path: Path, n: int) -> None:
     rng = random.Random(13)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["sira_SourceRecordId", "prs_FirstName", "prs_SecondName", "prs_Birthdate", "prs_Gender",
-                    "prs_Citizenship", "sira_TypeOfExploitation", "sira_IdentificationDate",
-                    "sira_IdentificationRegion"])  # fmt: skip
+        w.writerow(
+            [
+                "sira_SourceRecordId",
+                "prs_FirstName",
+                "prs_SecondName",
+                "prs_Birthdate",
+                "prs_Gender",
+                "prs_Citizenship",
+                "sira_TypeOfExploitation",
+                "sira_IdentificationDate",
+                "sira_IdentificationRegion",
+            ]
+        )
         for i in range(n):
             year = rng.randint(2015, 2025)
-            w.writerow([
-                f"SYN-{i}", rng.choice(FIRST) + (f"-{rng.choice(FIRST)}" if rng.random() < 0.2 else ""),
-                rng.choice(LAST), f"{year - rng.randint(3, 60)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                rng.choice(("Feminine", "Feminine", "Masculine")), rng.choice(("ML", "ML", "ML", "BF", "NG", "GN")),
-                rng.choice(FORMS), f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                f"ML0{rng.randint(1, 9)}",
-            ])  # fmt: skip
+            w.writerow(
+                [
+                    f"SYN-{i}",
+                    rng.choice(FIRST) + (f"-{rng.choice(FIRST)}" if rng.random() < 0.2 else ""),
+                    rng.choice(LAST),
+                    f"{year - rng.randint(3, 60)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    rng.choice(("Feminine", "Feminine", "Masculine")),
+                    rng.choice(("ML", "ML", "ML", "BF", "NG", "GN")),
+                    rng.choice(FORMS),
+                    f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    f"ML0{rng.randint(1, 9)}",
+                ]
+            )
 
 
 def copy_rate(path: Path, table: str) -> tuple[float, int]:
@@ -55,11 +117,14 @@ def copy_rate(path: Path, table: str) -> tuple[float, int]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({columns})")
         started = time.perf_counter()
-        with open(path, "rb") as f, cursor.cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+        with (
+            open(path, "rb") as f,
+            cursor.cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
             while block := f.read(1 << 20):
                 copy.write(block)
         elapsed = time.perf_counter() - started
-        cursor.execute(f"SELECT count(*) FROM {table}")
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - a fixed name
         rows = cursor.fetchone()[0]
         cursor.execute(f"DROP TABLE {table}")
     return rows / elapsed, rows
@@ -85,10 +150,16 @@ def main() -> None:
 
     print(f"database: {connection.vendor}; synthetic rows: {n:,}")
     stamp = str(int(time.time()))  # a fresh organisation each run: nothing "already imported"
-    org = Organisation.objects.create(name=f"Bench import {stamp} (SYNTHETIC)", acronym=f"B{stamp[-6:]}",
-                                      org_type="NGO", region_id="ML09", is_synthetic=True)  # fmt: skip
-    user = User.objects.create(username=f"bench-import-{stamp}", organisation=org, role="case_manager",
-                               is_synthetic=True)  # fmt: skip
+    org = Organisation.objects.create(
+        name=f"Bench import {stamp} (SYNTHETIC)",
+        acronym=f"B{stamp[-6:]}",
+        org_type="NGO",
+        region_id="ML09",
+        is_synthetic=True,
+    )
+    user = User.objects.create(
+        username=f"bench-import-{stamp}", organisation=org, role="case_manager", is_synthetic=True
+    )
     cases = []
     if "--skip-ctdc" not in sys.argv and CTDC.exists():
         cases.append(("CTDC subset", CTDC, "ctdc"))
@@ -102,8 +173,10 @@ def main() -> None:
         rate, rows, elapsed = import_rate(path, fmt, org, user)
         copy, copied = copy_rate(path, "bench_plain_copy") if connection.vendor == "postgresql" else (0, 0)
         ratio = f"{rate / copy:.3f}× COPY" if copy else "n/a (COPY needs PostgreSQL)"
-        print(f"{name}: import {rows:,} rows in {elapsed:.1f} s = {rate:,.0f} rows/s; "
-              f"raw COPY {copied:,} rows = {copy:,.0f} rows/s; ratio {ratio}")  # fmt: skip
+        print(
+            f"{name}: import {rows:,} rows in {elapsed:.1f} s = {rate:,.0f} rows/s; "
+            f"raw COPY {copied:,} rows = {copy:,.0f} rows/s; ratio {ratio}"
+        )
     synthetic_path.unlink()
 
 

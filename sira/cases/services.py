@@ -230,7 +230,9 @@ def reserve_case_numbers(organisation, year: int, count: int) -> list[str]:
         counter = CaseNumberCounter.objects.select_for_update().get(**key)
         numbers: list[str] = []
         while len(numbers) < count:
-            wanted = [f"{prefix}{n:04d}" for n in range(counter.last + 1, counter.last + 1 + count - len(numbers))]
+            wanted = [
+                f"{prefix}{n:04d}" for n in range(counter.last + 1, counter.last + 1 + count - len(numbers))
+            ]
             counter.last += len(wanted)
             taken = set(
                 Case.objects.filter(organisation=organisation, case_number__in=wanted).values_list(

@@ -34,8 +34,14 @@ HTCDS_COLUMNS = [
     "vic_TraffickingStatus",
     "cas_Status",
 ]
-CTDC_FLAGS = ["isForcedLabour", "isSexualExploit", "isOtherExploit", "isForcedMarriage", "isForcedMilitary",
-              "isOrganRemoval"]  # fmt: skip
+CTDC_FLAGS = [
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    "isForcedMarriage",
+    "isForcedMilitary",
+    "isOrganRemoval",
+]
 CTDC_COLUMNS = [
     "yearOfRegistration",
     "Datasource",
@@ -68,7 +74,9 @@ def _records():
     cases = _cases()
     last_stop = RouteStop.objects.filter(case=OuterRef("pk"), kind="Exploitation").order_by("-order")
     countries = (
-        cases.annotate(coe=Subquery(last_stop.values("country")[:1])).values_list("coe", flat=True).iterator(2000)
+        cases.annotate(coe=Subquery(last_stop.values("country")[:1]))
+        .values_list("coe", flat=True)
+        .iterator(2000)
     )
     yield from zip(case_records(cases), countries, strict=True)
 
@@ -80,9 +88,11 @@ def _qi(fmt: str, record, country, bands) -> tuple:
     else:
         citizenship = sorted(record.citizenships)[0] if record.citizenships else ""
         place = country or HOME  # CTDC's proxy: the country where the person was identified
-        source = "Hotline" if record.identification_context == catalogue.ctdc()["hotline_context"] else (
-            "Case Management"
-        )  # fmt: skip
+        source = (
+            "Hotline"
+            if record.identification_context == catalogue.ctdc()["hotline_context"]
+            else ("Case Management")
+        )
     return (
         rules.band(record.age, bands),
         record.gender,
@@ -101,9 +111,7 @@ def _line(fmt: str, qi: tuple, row: dict) -> list:
     c = catalogue.ctdc()
     missing = c["missing"]
     chosen = set(forms.split(";")) if forms else set()
-    flags = [
-        (1 if chosen & set(c["forms_out"][name]) else 0) if chosen else missing for name in CTDC_FLAGS
-    ]
+    flags = [(1 if chosen & set(c["forms_out"][name]) else 0) if chosen else missing for name in CTDC_FLAGS]
     low = rules.band_low(age, [*c["age_bands"], *rules.WIDE_BANDS, *rules.MAJORITY_BANDS])
     majority = missing if low is None else ("Minor" if low < 18 else "Adult")
     return [
@@ -134,8 +142,15 @@ def open_data(
         counts[_qi(fmt, record, country, bands)[0]] += 1
     lad = rules.ladder(counts, k, bands, catalogue.ctdc()["forms_out"])
     chosen = rules.plan(counts, lad, max_suppressed)
-    report = Report(fmt, k, chosen.level, chosen.total, chosen.total - chosen.suppressed, chosen.generalised,
-                    chosen.suppressed)  # fmt: skip
+    report = Report(
+        fmt,
+        k,
+        chosen.level,
+        chosen.total,
+        chosen.total - chosen.suppressed,
+        chosen.generalised,
+        chosen.suppressed,
+    )
 
     def lines():
         writer = csv.writer(_Echo(), lineterminator="\n")

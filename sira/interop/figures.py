@@ -49,11 +49,12 @@ def dhis2_cells(threshold: int | None = None) -> dict[tuple, dict]:
     groups: dict[tuple, Counter] = {}
     rows = (
         statistics_cases()
-        .values_list("identification_date__year", "identification_region_id", "person__gender",
-                     "age_at_identification")
+        .values_list(
+            "identification_date__year", "identification_region_id", "person__gender", "age_at_identification"
+        )
         .annotate(n=Count("id"))
         .order_by()
-    )  # fmt: skip
+    )
     for year, region, gender, age, n in rows:
         cells = groups.setdefault((year, region), Counter())
         for element in config["data_elements"]:

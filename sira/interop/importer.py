@@ -28,13 +28,33 @@ REQUIRED = {
     HTCDS: ("prs_Gender", "sira_IdentificationDate", "sira_IdentificationRegion"),
 }
 OPTIONAL = {
-    CTDC: ("Datasource", "CountryOfExploitation", "isForcedLabour", "isSexualExploit", "isOtherExploit",
-           "isForcedMarriage", "isForcedMilitary", "isOrganRemoval"),
-    HTCDS: ("prs_FirstName", "prs_MiddleName", "prs_SecondName", "prs_Birthdate", "prs_Citizenship",
-            "vic_AgeAtIdentification", "vic_TraffickingStatus", "sira_TypeOfExploitation",
-            "vic_TypeOfExploitation", "vic_ForcedLabourIndustry", "cas_Status", "sira_IdentificationContext",
-            "sira_SourceRecordId", "cas_CaseNumber"),
-}  # fmt: skip
+    CTDC: (
+        "Datasource",
+        "CountryOfExploitation",
+        "isForcedLabour",
+        "isSexualExploit",
+        "isOtherExploit",
+        "isForcedMarriage",
+        "isForcedMilitary",
+        "isOrganRemoval",
+    ),
+    HTCDS: (
+        "prs_FirstName",
+        "prs_MiddleName",
+        "prs_SecondName",
+        "prs_Birthdate",
+        "prs_Citizenship",
+        "vic_AgeAtIdentification",
+        "vic_TraffickingStatus",
+        "sira_TypeOfExploitation",
+        "vic_TypeOfExploitation",
+        "vic_ForcedLabourIndustry",
+        "cas_Status",
+        "sira_IdentificationContext",
+        "sira_SourceRecordId",
+        "cas_CaseNumber",
+    ),
+}
 
 
 @dataclass
@@ -100,11 +120,13 @@ class Lines:
                     Problem(
                         0,
                         "",
-                        _("line %(line)d is not UTF-8 text (byte 0x%(byte)02x at position %(position)d); "
-                          "save the file as UTF-8")
+                        _(
+                            "line %(line)d is not UTF-8 text (byte 0x%(byte)02x at position %(position)d); "
+                            "save the file as UTF-8"
+                        )
                         % {"line": number, "byte": raw[exc.start], "position": exc.start + 1},
                     )
-                )  # fmt: skip
+                )
                 yield raw.decode("utf-8", errors="replace")
 
 
@@ -313,11 +335,15 @@ def _parse_htcds(raw: dict, number: int, problems: list, today: dt.date) -> Pars
             age = int(age_text)
         else:
             problems.append(
-                Problem(number, "vic_AgeAtIdentification", _("“%(value)s” is not an age") % {"value": age_text})
+                Problem(
+                    number, "vic_AgeAtIdentification", _("“%(value)s” is not an age") % {"value": age_text}
+                )
             )
-    forms_column = "sira_TypeOfExploitation" if (raw.get("sira_TypeOfExploitation") or "").strip() else (
-        "vic_TypeOfExploitation"
-    )  # fmt: skip
+    forms_column = (
+        "sira_TypeOfExploitation"
+        if (raw.get("sira_TypeOfExploitation") or "").strip()
+        else ("vic_TypeOfExploitation")
+    )
     forms = []
     industry = _code(raw, "vic_ForcedLabourIndustry", "industry", number, problems)
     for form in filter(None, (f.strip() for f in (raw.get(forms_column) or "").split(";"))):
@@ -343,7 +369,12 @@ def _parse_htcds(raw: dict, number: int, problems: list, today: dt.date) -> Pars
         ),
         "identification_region_id": region,
         "trafficking_status": _code(
-            raw, "vic_TraffickingStatus", "trafficking_status", number, problems, "PossibleVictimOfTrafficking"
+            raw,
+            "vic_TraffickingStatus",
+            "trafficking_status",
+            number,
+            problems,
+            "PossibleVictimOfTrafficking",
         ),
         "case_status": _code(raw, "cas_Status", "case_status", number, problems, "Active"),
     }

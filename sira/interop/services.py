@@ -108,8 +108,16 @@ def _import(path, fmt, organisation, by, quarantine, region_id, language, progre
             progress(size, size)
         result.rows = reader.rows_read
         if region_id is None and fmt == importer.CTDC:
-            result.problems.insert(0, importer.Problem(0, "--region", translation.gettext(
-                "the organisation has no region: give the region where the records were identified")))  # fmt: skip
+            result.problems.insert(
+                0,
+                importer.Problem(
+                    0,
+                    "--region",
+                    translation.gettext(
+                        "the organisation has no region: give the region where the records were identified"
+                    ),
+                ),
+            )
         result.problems = reader.file_problems + result.problems
         if reader.file_problems or (result.problems and not quarantine):
             raise ImportRefused([str(p) for p in result.problems], result)
@@ -176,9 +184,10 @@ def _insert_tokens(rows: list[tuple]) -> None:
         )
         return
     table = PersonNameToken._meta.db_table
-    with connection.cursor() as cursor, cursor.cursor.copy(
-        f'COPY "{table}" (person_id, kind, token) FROM STDIN'
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{table}" (person_id, kind, token) FROM STDIN') as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 

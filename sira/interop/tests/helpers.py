@@ -17,8 +17,19 @@ HEADER = [
 ]
 
 
-def row(n, *, age=20, gender="Feminine", citizenship="ML", region="ML01", date="2024-03-01",
-        forms="ForcedLabour", first="Awa", last="Traoré", birth=""):  # fmt: skip
+def row(
+    n,
+    *,
+    age=20,
+    gender="Feminine",
+    citizenship="ML",
+    region="ML01",
+    date="2024-03-01",
+    forms="ForcedLabour",
+    first="Awa",
+    last="Traoré",
+    birth="",
+):
     return [f"SRC-{n}", first, last, birth, gender, citizenship, str(age), forms, date, region]
 
 

@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db.models import Count
 
 from sira.interop import catalogue, services
 

@@ -16,11 +16,33 @@ from sira.interop.tests import helpers
 
 PICKLISTS = Path("/work/shared/data/htcds/htcds_picklists_v2.0.csv")
 ISO = Path("/work/shared/data/htcds/htcds_iso3166_alpha2_countries.csv")
-HTCDS_QI = ["sira_AgeBand", "prs_Gender", "prs_Citizenship", "sira_IdentificationRegion",
-            "sira_IdentificationYear", "vic_TypeOfExploitation"]  # fmt: skip
-CTDC_QI = ["ageBroad", "gender", "citizenship", "CountryOfExploitation", "yearOfRegistration", "Datasource",
-           "isForcedLabour", "isSexualExploit", "isOtherExploit"]  # fmt: skip
-IDENTITY = ("prs_FirstName", "prs_MiddleName", "prs_SecondName", "prs_Birthdate", "cas_CaseNumber", "org_Name")
+HTCDS_QI = [
+    "sira_AgeBand",
+    "prs_Gender",
+    "prs_Citizenship",
+    "sira_IdentificationRegion",
+    "sira_IdentificationYear",
+    "vic_TypeOfExploitation",
+]
+CTDC_QI = [
+    "ageBroad",
+    "gender",
+    "citizenship",
+    "CountryOfExploitation",
+    "yearOfRegistration",
+    "Datasource",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+]
+IDENTITY = (
+    "prs_FirstName",
+    "prs_MiddleName",
+    "prs_SecondName",
+    "prs_Birthdate",
+    "cas_CaseNumber",
+    "org_Name",
+)
 
 
 def _import(tmp_path, user, rows, name="in.csv"):
@@ -95,8 +117,10 @@ def _small_groups_dataset():
     # 30 alike, 12 alike, and one whose age band (21-23) differs from the 30 (18-20).
     return (
         [helpers.row(i, age=19) for i in range(30)]
-        + [helpers.row(100 + i, age=40, gender="Masculine", region="ML02", forms="SexualExploitation")
-           for i in range(12)]  # fmt: skip
+        + [
+            helpers.row(100 + i, age=40, gender="Masculine", region="ML02", forms="SexualExploitation")
+            for i in range(12)
+        ]
         + [helpers.row(200, age=22)]
     )
 
@@ -125,7 +149,10 @@ def test_reported_counts_are_right_generalisation(tmp_path, importer_user):
     assert not {g: n for g, n in _groups(rows, HTCDS_QI).items() if n < 11}
     event = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).latest("pk")
     assert event.actor == importer_user
-    assert event.detail.items() >= {"format": "htcds", "k": 11, "written": 43, "generalised": 43, "suppressed": 0}.items()
+    assert (
+        event.detail.items()
+        >= {"format": "htcds", "k": 11, "written": 43, "generalised": 43, "suppressed": 0}.items()
+    )
     assert "Traoré" not in json.dumps(event.detail) and "SRC-" not in json.dumps(event.detail)
 
 
@@ -134,9 +161,12 @@ def test_statistics_refusals_left_out(tmp_path, importer_user):
     _import(tmp_path, importer_user, [helpers.row(i) for i in range(15)])
     refused = Case.objects.order_by("pk").first()
     Consent.objects.create(
-        case=refused, purpose="Statistics", given=False, recorded_on=refused.identification_date,
+        case=refused,
+        purpose="Statistics",
+        given=False,
+        recorded_on=refused.identification_date,
         recorded_by=importer_user,
-    )  # fmt: skip
+    )
     report = services.export_open_data(tmp_path / "out.csv", fmt="ctdc", by=importer_user, k=11)
     assert report.total == 14
 
@@ -154,19 +184,31 @@ def test_command_prints_counts(tmp_path, importer_user, capsys):
 
 @pytest.mark.django_db
 def test_dhis2_values_suppressed(tmp_path, importer_user):
-    rows = [helpers.row(i, region="ML01") for i in range(12)] + [helpers.row(50 + i, region="ML02") for i in range(3)]
+    rows = [helpers.row(i, region="ML01") for i in range(12)] + [
+        helpers.row(50 + i, region="ML02") for i in range(3)
+    ]
     _import(tmp_path, importer_user, rows)
     out = tmp_path / "dhis2.json"
     services.export_open_data(out, fmt="dhis2-json", by=importer_user)
     values = json.loads(out.read_text())["dataValues"]
     assert {v["orgUnit"] for v in values} == {"ML01"}  # ML02 holds 3: hidden
-    assert {"dataElement": "SIRA_TIP_VICTIMS_SEX", "period": "2024", "orgUnit": "ML01",
-            "categoryOptionCombo": "SIRA_SEX_F", "value": "12"} in values  # fmt: skip
+    assert {
+        "dataElement": "SIRA_TIP_VICTIMS_SEX",
+        "period": "2024",
+        "orgUnit": "ML01",
+        "categoryOptionCombo": "SIRA_SEX_F",
+        "value": "12",
+    } in values
     assert all(int(v["value"]) >= 5 or v["value"] == "0" for v in values)
 
 
 def test_ladder_levels_are_coarser():
     qi = ("21--23", "Feminine", "NG", "ML05", "2016", "DomesticServitude", "Hotline")
-    lad = rules.Ladder(11, (("21--23", 21, 23),), frozenset(), frozenset(), {"isForcedLabour": ["Servitude"],
-                       "isSexualExploit": []})  # fmt: skip
+    lad = rules.Ladder(
+        11,
+        (("21--23", 21, 23),),
+        frozenset(),
+        frozenset(),
+        {"isForcedLabour": ["Servitude"], "isSexualExploit": []},
+    )
     assert lad.apply(qi, 4) == ("18+", "Feminine", "", "", "2012-2017", "Other", "")

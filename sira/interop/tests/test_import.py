@@ -13,11 +13,16 @@ from sira.interop import services
 from sira.interop.models import ImportedRecord, QuarantinedRecord
 from sira.interop.tests import helpers
 
-CTDC_HEADER = "yearOfRegistration,Datasource,gender,ageBroad,citizenship,CountryOfExploitation,isForcedLabour,isSexualExploit"
+CTDC_HEADER = (
+    "yearOfRegistration,Datasource,gender,ageBroad,citizenship,CountryOfExploitation,isForcedLabour,"
+    "isSexualExploit"
+)
 
 
 def _import(path, user, **kw):
-    return services.import_file(path, fmt=kw.pop("fmt", "htcds"), organisation=user.organisation, by=user, **kw)
+    return services.import_file(
+        path, fmt=kw.pop("fmt", "htcds"), organisation=user.organisation, by=user, **kw
+    )
 
 
 def _bad_htcds(tmp_path):
@@ -41,8 +46,8 @@ def test_malformed_file_imports_nothing_and_names_every_problem(tmp_path, import
     problems = refused.value.problems
     assert problems == [
         "ligne 3, colonne sira_IdentificationDate : « 2024-13-40 » n'est pas une date (AAAA-MM-JJ)",
-        "ligne 4, colonne prs_Gender : valeur inconnue « Woman » (attendu : Feminine, Masculine, NonConforming, "
-        "NonSpecifiedUnknown, TransgenderFeminine, TransgenderMasculine)",
+        "ligne 4, colonne prs_Gender : valeur inconnue « Woman » (attendu : Feminine, Masculine, "
+        "NonConforming, NonSpecifiedUnknown, TransgenderFeminine, TransgenderMasculine)",
         "ligne 5, colonne prs_Citizenship : code pays inconnu « XX »",
         *[p for p in problems if p.startswith("ligne 5, colonne sira_TypeOfExploitation")],
         *[p for p in problems if p.startswith("ligne 6, colonne sira_IdentificationRegion")],
@@ -66,7 +71,11 @@ def test_messages_in_english(tmp_path, importer_user):
 @pytest.mark.django_db
 def test_bad_encoding_and_missing_column_named(tmp_path, importer_user):
     path = tmp_path / "latin1.csv"
-    lines = [CTDC_HEADER.replace(",citizenship", ""), "2016,Hotline,Female,18--20,US,0,1", "2016,Hotline,Fémale,18--20,US,0,1"]
+    lines = [
+        CTDC_HEADER.replace(",citizenship", ""),
+        "2016,Hotline,Female,18--20,US,0,1",
+        "2016,Hotline,Fémale,18--20,US,0,1",
+    ]
     path.write_bytes("\n".join(lines).encode("latin-1"))
     with pytest.raises(services.ImportRefused) as refused:
         _import(path, importer_user, fmt="ctdc", language="en")
@@ -80,7 +89,9 @@ def test_bad_encoding_and_missing_column_named(tmp_path, importer_user):
 @pytest.mark.django_db
 def test_ctdc_bad_values_named(tmp_path, importer_user):
     path = tmp_path / "ctdc.csv"
-    path.write_text("\n".join([CTDC_HEADER, "2016,Hotline,Female,18--20,US,US,0,1", "20x6,Radio,Femme,18-21,QQ,US,2,1"]))
+    path.write_text(
+        "\n".join([CTDC_HEADER, "2016,Hotline,Female,18--20,US,US,0,1", "20x6,Radio,Femme,18-21,QQ,US,2,1"])
+    )
     with pytest.raises(services.ImportRefused) as refused:
         _import(path, importer_user, fmt="ctdc", language="en")
     columns = [p.split(":")[0] for p in refused.value.problems]
@@ -104,7 +115,7 @@ def test_quarantine_sets_aside_only_bad_rows_encrypted(tmp_path, importer_user):
     assert [q.row_number for q in kept] == [3, 4, 5, 6]
     assert kept[1].raw["prs_Gender"] == "Woman" and kept[1].errors[0]["column"] == "prs_Gender"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT raw, errors FROM {QuarantinedRecord._meta.db_table}")
+        cursor.execute(f"SELECT raw, errors FROM {QuarantinedRecord._meta.db_table}")  # noqa: S608
         stored = " ".join(str(v) for row in cursor.fetchall() for v in row)
     assert "Traoré" not in stored and "Woman" not in stored and "Mariam" not in stored
     # Again: the good rows are already there, the bad ones already set aside.
@@ -115,7 +126,9 @@ def test_quarantine_sets_aside_only_bad_rows_encrypted(tmp_path, importer_user):
 
 @pytest.mark.django_db
 def test_reimport_is_idempotent_and_identities_encrypted(tmp_path, importer_user):
-    path = helpers.write(tmp_path / "ok.csv", [helpers.row(i, first="Fatoumata", last="Coulibaly") for i in range(7)])
+    path = helpers.write(
+        tmp_path / "ok.csv", [helpers.row(i, first="Fatoumata", last="Coulibaly") for i in range(7)]
+    )
     first = _import(path, importer_user)
     assert first.imported == 7
     second = _import(path, importer_user)
@@ -127,7 +140,7 @@ def test_reimport_is_idempotent_and_identities_encrypted(tmp_path, importer_user
     person = Person.objects.first()
     assert person.first_name == "Fatoumata" and person.first_name_index
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT first_name, last_name FROM {Person._meta.db_table}")
+        cursor.execute(f"SELECT first_name, last_name FROM {Person._meta.db_table}")  # noqa: S608
         assert "Coulibaly" not in str(cursor.fetchall())
     wanted = names.name_tokens("Fatoumata", None, "Coulibaly")
     assert set(PersonNameToken.objects.filter(person=person).values_list("token", flat=True)) == set(wanted)
@@ -140,7 +153,11 @@ def test_reimport_is_idempotent_and_identities_encrypted(tmp_path, importer_user
 @pytest.mark.django_db
 def test_identical_ctdc_rows_stay_distinct(tmp_path, importer_user):
     path = tmp_path / "ctdc.csv"
-    path.write_text("\n".join([CTDC_HEADER] + ["2016,Hotline,Female,18--20,US,US,0,1"] * 3 + ["2017,,Male,-99,0,,-99,-99"]))
+    path.write_text(
+        "\n".join(
+            [CTDC_HEADER] + ["2016,Hotline,Female,18--20,US,US,0,1"] * 3 + ["2017,,Male,-99,0,,-99,-99"]
+        )
+    )
     assert _import(path, importer_user, fmt="ctdc").imported == 4
     assert _import(path, importer_user, fmt="ctdc").imported == 0
     case = Case.objects.filter(identification_context="Hotline").first()
@@ -157,8 +174,11 @@ def test_identical_ctdc_rows_stay_distinct(tmp_path, importer_user):
 def test_command(tmp_path, importer_user, capsys):
     path = helpers.write(tmp_path / "ok.csv", [helpers.row(i) for i in range(3)])
     call_command("import", str(path), "--format", "htcds", "--organisation", "tsti", "--lang", "en")
-    assert "3 rows read: 3 imported, 0 already imported, 0 set aside for correction." in capsys.readouterr().out
+    assert (
+        "3 rows read: 3 imported, 0 already imported, 0 set aside for correction." in capsys.readouterr().out
+    )
     with pytest.raises(CommandError, match="5 problems: nothing was imported"):
-        call_command("import", str(_bad_htcds(tmp_path)), "--format", "htcds", "--organisation", "TSTI",
-                     "--lang", "en")  # fmt: skip
+        call_command(
+            "import", str(_bad_htcds(tmp_path)), "--format", "htcds", "--organisation", "TSTI", "--lang", "en"
+        )
     assert Case.objects.count() == 3

@@ -15,10 +15,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--out", required=True)
-        parser.add_argument("--k", type=int, default=11, help="each released combination of quasi-identifiers "
-                            "is shared by at least k records (default 11, as CTDC)")  # fmt: skip
-        parser.add_argument("--max-suppressed", type=float, default=None,
-                            help="share of records that may be suppressed before generalising further (0.05)")  # fmt: skip
+        parser.add_argument(
+            "--k",
+            type=int,
+            default=11,
+            help="each released combination of quasi-identifiers "
+            "is shared by at least k records (default 11, as CTDC)",
+        )
+        parser.add_argument(
+            "--max-suppressed",
+            type=float,
+            default=None,
+            help="share of records that may be suppressed before generalising further (0.05)",
+        )
         parser.add_argument("--user", help="username recorded in the audit entry")
         parser.add_argument("--lang", default="fr", choices=("fr", "en"))
 
@@ -34,16 +43,27 @@ class Command(BaseCommand):
             if options["k"] < 2:
                 raise CommandError(_("k must be at least 2."))
             result = services.export_open_data(
-                options["out"], fmt=options["format"], by=by, k=options["k"],
+                options["out"],
+                fmt=options["format"],
+                by=by,
+                k=options["k"],
                 max_suppressed=options["max_suppressed"],
-            )  # fmt: skip
+            )
             if isinstance(result, int):
                 self.stdout.write(_("%(n)d data values written.") % {"n": result})
                 return None
             self.stdout.write(
-                _("%(total)d records: %(written)d written (%(generalised)d generalised), %(suppressed)d "
-                  "suppressed; k = %(k)d, generalisation level %(level)d.")
-                % {"total": result.total, "written": result.written, "generalised": result.generalised,
-                   "suppressed": result.suppressed, "k": result.k, "level": result.level}
-            )  # fmt: skip
+                _(
+                    "%(total)d records: %(written)d written (%(generalised)d generalised), %(suppressed)d "
+                    "suppressed; k = %(k)d, generalisation level %(level)d."
+                )
+                % {
+                    "total": result.total,
+                    "written": result.written,
+                    "generalised": result.generalised,
+                    "suppressed": result.suppressed,
+                    "k": result.k,
+                    "level": result.level,
+                }
+            )
             return None

@@ -32,9 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--format", required=True, choices=importer.FORMATS)
         parser.add_argument("--organisation", required=True, help="acronym of the organisation")
-        parser.add_argument("--user", help="username recorded as identifying the cases (default: the "
-                            "organisation's first active user)")  # fmt: skip
-        parser.add_argument("--region", help="region code for records without one (default: the organisation's)")
+        parser.add_argument(
+            "--user",
+            help="username recorded as identifying the cases (default: the organisation's first active user)",
+        )
+        parser.add_argument(
+            "--region", help="region code for records without one (default: the organisation's)"
+        )
         parser.add_argument("--quarantine", action="store_true", help="set bad rows aside, import the others")
         parser.add_argument("--lang", default="fr", choices=("fr", "en"))
 
@@ -45,10 +49,13 @@ class Command(BaseCommand):
         with translation.override(language):
             organisation = Organisation.objects.filter(acronym__iexact=options["organisation"]).first()
             if organisation is None:
-                raise CommandError(_("No organisation with the acronym %(acronym)s.") % {
-                    "acronym": options["organisation"]})  # fmt: skip
+                raise CommandError(
+                    _("No organisation with the acronym %(acronym)s.") % {"acronym": options["organisation"]}
+                )
             users = User.objects.filter(organisation=organisation, is_active=True)
-            user = (users.filter(username=options["user"]) if options["user"] else users.order_by("pk")).first()
+            user = (
+                users.filter(username=options["user"]) if options["user"] else users.order_by("pk")
+            ).first()
             if user is None:
                 raise CommandError(_("No active user of this organisation to record the import under."))
             try:
@@ -73,8 +80,14 @@ class Command(BaseCommand):
             for problem in result.problems:
                 self.stderr.write(str(problem))
             self.stdout.write(
-                _("%(rows)d rows read: %(imported)d imported, %(already)d already imported, "
-                  "%(quarantined)d set aside for correction.")
-                % {"rows": result.rows, "imported": result.imported, "already": result.already,
-                   "quarantined": result.quarantined}
-            )  # fmt: skip
+                _(
+                    "%(rows)d rows read: %(imported)d imported, %(already)d already imported, "
+                    "%(quarantined)d set aside for correction."
+                )
+                % {
+                    "rows": result.rows,
+                    "imported": result.imported,
+                    "already": result.already,
+                    "quarantined": result.quarantined,
+                }
+            )
