@@ -71,6 +71,7 @@ def import_file(
     language: str = "fr",
     progress=None,
     today: dt.date | None = None,
+    synthetic: bool = False,
 ) -> ImportResult:
     """Import an HTCDS or CTDC file for `organisation`, as `by`. All or nothing by default: any problem
     and nothing is written (ImportRefused lists every problem, by row and column, in `language`). With
@@ -82,7 +83,9 @@ def import_file(
     result = ImportResult()
     region_id = getattr(region, "pk", region) or organisation.region_id
     try:
-        _import(path, fmt, organisation, by, quarantine, region_id, language, progress, today, result)
+        _import(
+            path, fmt, organisation, by, quarantine, region_id, language, progress, today, result, synthetic
+        )
     except ImportRefused:
         _record_refusal(by, fmt, result)
         raise
@@ -90,10 +93,10 @@ def import_file(
     return result
 
 
-def _import(path, fmt, organisation, by, quarantine, region_id, language, progress, today, result):
+def _import(path, fmt, organisation, by, quarantine, region_id, language, progress, today, result, synthetic):
     with translation.override(language), open(path, "rb") as binary, transaction.atomic():
         reader = importer.Reader(fmt, binary, today=today)
-        writer = _Writer(fmt, organisation, by, region_id, path.name, quarantine)
+        writer = _Writer(fmt, organisation, by, region_id, path.name, synthetic)
         batch_good, batch_bad = [], []
         size = max(path.stat().st_size, 1)
         for item in reader:
@@ -199,12 +202,13 @@ class _Writer:
     (numbers reserved per year in one locked counter update), forms of exploitation, the place of
     exploitation, and the source keys."""
 
-    def __init__(self, fmt, organisation, by, region_id, file_name, quarantine):
+    def __init__(self, fmt, organisation, by, region_id, file_name, synthetic):
         self.fmt = fmt
         self.organisation = organisation
         self.by = by
         self.region_id = region_id
         self.file_name = file_name[:200]
+        self.synthetic = synthetic
         self._part_tokens: dict[str, dict[str, int]] = {}
 
     def tokens(self, *full_names) -> dict[str, int]:
@@ -255,7 +259,7 @@ class _Writer:
         org = self.organisation
         persons = []
         for r in rows:
-            p = Person(organisation=org, **r.person)
+            p = Person(organisation=org, is_synthetic=self.synthetic, **r.person)
             p.first_name_index = blind_index(p.first_name or "")
             p.last_name_index = blind_index(p.last_name or "")
             persons.append(p)
@@ -277,6 +281,7 @@ class _Writer:
                     identified_by=self.by,
                     owner=self.by,
                     case_number=number,
+                    is_synthetic=self.synthetic,
                     **values,
                 )
             )
