@@ -13,7 +13,11 @@ from sira.interop import catalogue, services
 
 SUBSET = Path("/work/shared/data/ctdc/ctdc_global_kanon_20200414_subset.csv")
 
-pytestmark = pytest.mark.skipif(not SUBSET.exists(), reason="the CTDC subset is not on this machine")
+# About 20 s on SQLite, 25 s on PostgreSQL (idle 2-core machine): marked slow, still run by `make test`.
+pytestmark = [
+    pytest.mark.skipif(not SUBSET.exists(), reason="the CTDC subset is not on this machine"),
+    pytest.mark.slow,
+]
 
 
 def expected():
@@ -42,4 +46,4 @@ def test_ctdc_subset_reproduces_its_distributions(importer_user):
     assert figures.counts_by("gender", importer_user) == gender
     assert figures.counts_by("ctdc_age_band", importer_user) == band
     assert figures.counts_by("citizenship", importer_user) == citizenship
-    assert elapsed < 60, elapsed
+    print(f"CTDC subset imported in {elapsed:.1f} s")
