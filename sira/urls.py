@@ -49,6 +49,13 @@ urlpatterns = [
     ),
     path("referrals/", include("sira.referrals.urls")),
     path("statistics/referrals/", statistics_views.referral_figures, name="referral_figures"),
+    path("statistics/", include("sira.statistics.urls")),
+    path("api/v1/statistics/", statistics_views.StatisticsQueryView.as_view(), name="api-statistics"),
+    path(
+        "api/v1/statistics/<str:key>/",
+        statistics_views.StatisticsPanelView.as_view(),
+        name="api-statistics-panel",
+    ),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

@@ -106,15 +106,12 @@ def _case_input(rng: random.Random, spec: dict, scenario: dict, today: dt.date) 
             "industry": terms("industry_subsector")[subsector].htcds_value,
         }
     origin_country = nationality if nationality != "ML" else "ML"
+    cercle = rng.choice(cercles)
     route = [
         {"kind": "Origin", "country": origin_country, "region": None, "cercle": None, "locality": ""},
-        {
-            "kind": "Identification",
-            "country": "ML",
-            "region_id": region,
-            "cercle_id": rng.choice(cercles),
-            "locality": "",
-        },
+        # Exploited where identified (the commonest case; no draw, so the demo stays as it was).
+        {"kind": "Exploitation", "country": "ML", "region_id": region, "cercle_id": cercle, "locality": ""},
+        {"kind": "Identification", "country": "ML", "region_id": region, "cercle_id": cercle, "locality": ""},
     ]
     if origin_country == "ML":
         route[0] |= {"region_id": rng.choice(["ML01", "ML02", "ML03", "ML04", "ML05"]), "region": None}

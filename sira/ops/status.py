@@ -38,6 +38,7 @@ class Status:
     last_anchor: dt.datetime | None = None
     chain: str = "not checked"  # "intact", "broken: …", "not checked"
     keys: bool = False
+    statistics_refresh: object = None  # sira.statistics.models.Refresh | None
 
     def problems(self, now: dt.datetime) -> list[str]:
         found = []
@@ -102,6 +103,10 @@ def gather(*, verify_chain: bool = False) -> Status:
         status.reachable = False
         return status
     status.backup = last_backup(Path(settings.SIRA_BACKUP_DIR))
+    if ("statistics", "0001_initial") not in status.pending:
+        from sira.statistics import layer
+
+        status.statistics_refresh = layer.last_refresh()
     if ("audit", "0003_hash_chain") not in status.pending:
         head = AuditEvent.objects.order_by("-seq").values("seq").first()
         status.audit_head = head["seq"] if head else 0

@@ -25,6 +25,7 @@ from sira.justice import access
 from sira.justice import stats as justice_stats
 from sira.justice.forms import PeriodForm
 from sira.justice.models import Investigation
+from sira.statistics import rules
 from sira.statistics.suppression import suppress
 
 FUNNEL_COUNTS = ("identified", "investigated", "prosecuted", "convicted")
@@ -52,6 +53,7 @@ def figures(user, period: justice_stats.Period) -> tuple[dict, bool]:
     result = justice_stats.enforcement(period, justice_stats.collect(Investigation.objects.all(), cases))
     funnel = result["funnel"]
     suppressed = _suppress_tree(result)
+    _protect_margins(result, suppressed)
     # A median over a suppressed cohort could point at a person: drop it with its count.
     for count, median in (
         ("investigated", "median_days_to_investigation"),
@@ -61,6 +63,46 @@ def figures(user, period: justice_stats.Period) -> tuple[dict, bool]:
         if suppress(funnel[count]) is None:
             suppressed["funnel"][median] = None
     return suppressed, True
+
+
+# Which total each breakdown column adds up to (by form a case may count under several forms: treated
+# as the same relation, which only hides more).
+_COLUMN_TOTALS = {
+    "investigations_new": ("investigations", "new"),
+    "investigations_continued": ("investigations", "continued"),
+    "prosecutions_initiated": ("prosecutions", "initiated"),
+    "prosecutions_continued": ("prosecutions", "continued"),
+    "defendants_initiated": ("prosecutions", "defendants_initiated"),
+    "convicted": ("convictions", "defendants"),
+}
+
+
+def _protect_margins(raw: dict, shown: dict) -> None:
+    """Complementary suppression (sira.statistics.rules, the one rule): a hidden count in a breakdown
+    must not be recoverable from the breakdown's total."""
+    limit = settings.SIRA_SMALL_CELL_THRESHOLD
+
+    def apply(cells: dict, total: int, put) -> int | None:
+        protected, total_shown = rules.one_way(cells, total, limit)
+        for key, value in protected.items():
+            put(key, value)
+        return total_shown
+
+    for name in ("by_form", "by_region"):
+        for column, (group, field) in _COLUMN_TOTALS.items():
+            cells = {k: v.get(column, 0) for k, v in raw[name].items()}
+            if not cells:
+                continue
+            total = apply(
+                cells, raw[group][field], lambda k, v, n=name, c=column: shown[n][k].__setitem__(c, v)
+            )
+            if total is None:
+                shown[group][field] = None
+    apply(
+        dict(raw["sentences"]),
+        raw["convictions"]["defendants"],
+        lambda k, v: shown["sentences"].__setitem__(k, v),
+    )
 
 
 def default_period(today: dt.date) -> justice_stats.Period:

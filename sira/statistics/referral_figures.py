@@ -3,21 +3,23 @@ acceptance rate, the median response time and the unmet needs (declines for lack
 service for that sex/age) by region. Through the project's statistics rules: persons who refused
 statistics are left out, and small cells are hidden from users without national record access."""
 
+from django.conf import settings
 from django.db.models import Count, F
 
-from sira.accounts.access import AGGREGATE_ROLES
-from sira.accounts.models import Organisation, Scope
+from sira.accounts.models import Organisation
 from sira.cases.services import statistics_cases
 from sira.core.vocab import label
 from sira.geo.models import Region
 from sira.referrals import rules
 from sira.referrals.models import Referral
+from sira.statistics import layer
+from sira.statistics import rules as disclosure
 from sira.statistics.suppression import suppress
 
 
 def sees_small_cells(user) -> bool:
-    """Only a user who may read every case record sees counts below the threshold."""
-    return user.is_authenticated and user.scope == Scope.NATIONAL and user.role not in AGGREGATE_ROLES
+    """Only a user who may read every case record sees counts below the threshold (the layer's rule)."""
+    return layer.has_record_access(user, layer.Query(measure="referrals"))
 
 
 def _cell(n: int, full: bool):
@@ -41,10 +43,13 @@ def figures(user, referrals=None) -> dict:
         total = dict(referrals.values_list(field).annotate(n=Count("id")).order_by())
         ok = dict(accepted.values_list(field).annotate(n=Count("id")).order_by())
         ans = dict(answered.values_list(field).annotate(n=Count("id")).order_by())
+        shown = total
+        if not full:  # complementary suppression against the number of referrals (sira.statistics.rules)
+            shown, _all = disclosure.one_way(total, sum(total.values()), settings.SIRA_SMALL_CELL_THRESHOLD)
         rows = [
             {
                 "label": labeller(key),
-                "n": _cell(n, full),
+                "n": shown[key],
                 "rate": _rate(ok.get(key, 0), ans.get(key, 0), full),
             }
             for key, n in total.items()

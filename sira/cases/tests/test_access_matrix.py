@@ -210,3 +210,36 @@ def test_revoked_grant_no_longer_gives_access(setting):
     assert page_detail(user, case)
     case.grants.update(revoked_at="2026-01-01T00:00:00Z")
     assert not page_detail(user, case)
+
+
+# Statistics outputs (issue 13): counts only, never a record. Whatever a user's role and relation to
+# a case, no page, download or API figure of the statistics app names it, and the one case is never a
+# visible count (1 is below the threshold) unless the user may read every record counted.
+STATISTICS_OUTPUTS = [
+    "/statistics/",
+    "/statistics/region/ML01/",
+    "/statistics/map/",
+    "/statistics/map/?level=cercle",
+    "/statistics/csv/region/",
+    "/api/v1/statistics/region/",
+    "/api/v1/statistics/?by=region,sex",
+]
+
+
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", list(Role))
+def test_statistics_never_show_a_case(setting, role, relation):
+    from sira.statistics import layer
+
+    user, case = setting(role, relation)
+    layer.refresh()
+    for url in STATISTICS_OUTPUTS:
+        client = _api(user) if url.startswith("/api/") else _web(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert case.case_number not in body and case.person.last_name not in body, url
+        if url.startswith("/api/"):
+            payload = response.json()
+            assert payload["suppressed"] is not layer.has_record_access(user, layer.Query())
+            assert all(row["value"] is None for row in payload["rows"]), url  # one case: hidden

@@ -106,10 +106,10 @@ def test_every_timer_runs_an_existing_job_and_catches_up_after_a_power_cut():
         target = re.fullmatch(r"sira-job@(\w+)\.service", timer["Timer"]["Unit"])
         assert target, path.name
         jobs.add(target.group(1))
-    assert jobs == {"backup", "audit_anchor", "verify_audit", "referral_deadlines"}
+    assert jobs == {"backup", "audit_anchor", "verify_audit", "referral_deadlines", "refresh_statistics"}
     commands = get_commands()
     # backup is the sira-job script's own (backup + verify_backup); referral_deadlines may come later.
-    assert {"backup", "verify_backup", "audit_anchor", "verify_audit"} <= set(commands)
+    assert {"backup", "verify_backup", "audit_anchor", "verify_audit", "refresh_statistics"} <= set(commands)
     script = (DEPLOY / "bin" / "sira-job").read_text()
     assert "manage backup --output" in script and "manage verify_backup" in script
 

@@ -52,7 +52,12 @@ def test_all_well_after_a_verified_backup(backup_dir, awa):
     assert "Migrations: all applied" in out
     assert "sira-1.sirabackup" in out and ", verified" in out
     assert f"last sequence {anchor.seq}" in out and "intact" in out
-    assert "Statistics: computed from the registry" in out
+    assert "Statistics: never refreshed (manage.py refresh_statistics)" in out
+    from sira.statistics import layer
+
+    done = layer.refresh()
+    out = status("--verify-audit")
+    assert f"Statistics: last refresh {done.finished_at.isoformat(timespec='seconds')}" in out
     assert out.strip().endswith("All well.")
 
 

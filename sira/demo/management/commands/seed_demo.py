@@ -17,6 +17,9 @@ class Command(BaseCommand):
         services = demo.seed_directory(spec)
         referrals = demo.seed_referrals(users)
         investigations = demo.seed_justice(users)
+        from sira.statistics import layer
+
+        layer.refresh()  # the statistics pages read pre-aggregated tables
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
             f"referrals: {referrals}, investigations: {investigations} (existing ones are kept)."

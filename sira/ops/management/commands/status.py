@@ -53,13 +53,27 @@ class Command(BaseCommand):
                     "verified": _("verified") if backup.verified else _("NOT verified"),
                 }
             )
-        say(
-            _(
-                "Statistics: computed from the registry at each request, no refresh job (last refresh: "
-                "the last page shown); read from %(where)s"
+        where = _("the replica") if state.replica else _("the primary database")
+        refresh = state.statistics_refresh
+        if refresh is None:
+            say(
+                _("Statistics: never refreshed (manage.py refresh_statistics); read from %(where)s")
+                % {"where": where}
             )
-            % {"where": _("the replica") if state.replica else _("the primary database")}
-        )
+        else:
+            say(
+                _(
+                    "Statistics: last refresh %(at)s (%(seconds)s s, %(cells)s cells, %(hours)s hours ago); "
+                    "read from %(where)s"
+                )
+                % {
+                    "at": refresh.finished_at.isoformat(timespec="seconds"),
+                    "seconds": f"{refresh.seconds:.1f}",
+                    "cells": refresh.cells,
+                    "hours": f"{(now - refresh.finished_at).total_seconds() / 3600:.1f}",
+                    "where": where,
+                }
+            )
         if state.audit_head is not None:
             say(
                 _("Audit chain: %(count)s entries, last sequence %(seq)s, last anchor %(anchor)s, %(chain)s")
