@@ -11,11 +11,9 @@ from sira.interop import catalogue, rules
 
 
 def _layer():
-    try:
-        from sira.statistics import layer
-    except ImportError:
-        return None
-    return layer if hasattr(layer, "run") else None
+    from sira.statistics import layer
+
+    return layer
 
 
 # interop's names for the layer's dimensions

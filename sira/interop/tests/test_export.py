@@ -198,22 +198,35 @@ def test_command_prints_counts(tmp_path, importer_user, capsys):
 
 @pytest.mark.django_db
 def test_dhis2_values_suppressed(tmp_path, importer_user):
-    rows = [helpers.row(i, region="ML01") for i in range(12)] + [
-        helpers.row(50 + i, region="ML02") for i in range(3)
-    ]
+    spread = {("ML01", "Feminine"): 12, ("ML01", "Masculine"): 8, ("ML02", "Feminine"): 3,
+              ("ML03", "Feminine"): 10, ("ML03", "Masculine"): 6, ("ML04", "Feminine"): 9,
+              ("ML04", "Masculine"): 7}  # fmt: skip
+    rows, n = [], 0
+    for (region, gender), count in spread.items():
+        for _ in range(count):
+            rows.append(helpers.row(n, region=region, gender=gender, age=12 if n % 2 else 30))
+            n += 1
     _import(tmp_path, importer_user, rows)
     out = tmp_path / "dhis2.json"
     services.export_open_data(out, fmt="dhis2-json", by=importer_user)
     values = json.loads(out.read_text())["dataValues"]
-    assert {v["orgUnit"] for v in values} == {"ML01"}  # ML02 holds 3: hidden
-    assert {
-        "dataElement": "SIRA_TIP_VICTIMS_SEX",
-        "period": "2024",
-        "orgUnit": "ML01",
-        "categoryOptionCombo": "SIRA_SEX_F",
-        "value": "12",
-    } in values
-    assert all(int(v["value"]) >= 5 or v["value"] == "0" for v in values)
+    shown = {v["orgUnit"] for v in values}
+    assert "ML02" not in shown and shown  # ML02 holds 3: hidden, its group left out whole
+    assert all(int(v["value"]) >= 5 for v in values)
+    for v in values:  # what is shown is exact
+        if v["dataElement"] == "SIRA_TIP_VICTIMS_SEX" and v["categoryOptionCombo"] == "SIRA_SEX_F":
+            assert int(v["value"]) == spread[(v["orgUnit"], "Feminine")]
+    for unit in shown:  # a group is whole: both elements, and each adds up to the same total
+        sex = sum(
+            int(v["value"]) for v in values if v["orgUnit"] == unit and v["dataElement"].endswith("SEX")
+        )
+        age = sum(
+            int(v["value"]) for v in values if v["orgUnit"] == unit and v["dataElement"].endswith("AGE")
+        )
+        assert sex == age == spread.get((unit, "Feminine"), 0) + spread.get((unit, "Masculine"), 0)
+    csv_out = tmp_path / "dhis2.csv"
+    services.export_open_data(csv_out, fmt="dhis2-csv", by=importer_user)
+    assert csv_out.read_text().splitlines()[0] == "dataElement,period,orgUnit,categoryOptionCombo,value"
 
 
 def test_ladder_levels_are_coarser():
