@@ -499,7 +499,10 @@ def seed_referrals(users: dict[str, User], today: dt.date | None = None) -> int:
     return made
 
 
-def seed_interop(users: dict[str, User], count: int = 40) -> int:
+INTEROP_CASES = 40  # the partner's file imported by seed_interop
+
+
+def seed_interop(users: dict[str, User], count: int = INTEROP_CASES) -> int:
     """A small SYNTHETIC HTCDS file (invented names) imported through the bulk import, as a partner's
     records would arrive; idempotent by the import's source keys. Returns the cases created."""
     import csv
@@ -545,6 +548,6 @@ def seed_interop(users: dict[str, User], count: int = 40) -> int:
                     ]
                 )
         result = interop.import_file(
-            path, fmt="htcds", organisation=by.organisation, by=by, synthetic=True, today=dt.date(2026, 1, 1)
+            path, fmt="htcds", organisation=by.organisation, by=by, synthetic=True, refresh=False
         )
     return result.imported

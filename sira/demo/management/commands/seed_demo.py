@@ -17,12 +17,14 @@ class Command(BaseCommand):
         services = demo.seed_directory(spec)
         referrals = demo.seed_referrals(users)
         investigations = demo.seed_justice(users)
+        imported = demo.seed_interop(users)  # a partner's HTCDS file through the bulk import
         from sira.statistics import layer
 
         layer.refresh()  # the statistics pages read pre-aggregated tables
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
-            f"referrals: {referrals}, investigations: {investigations} (existing ones are kept)."
+            f"referrals: {referrals}, investigations: {investigations}, "
+            f"imported from a partner's HTCDS file: {imported} (existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
