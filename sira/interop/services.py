@@ -16,7 +16,7 @@ from sira.cases.models import Case, Exploitation, Person, PersonNameToken, Route
 from sira.cases.services import reserve_case_numbers
 from sira.core import bulk, names
 from sira.core.crypto import blind_index
-from sira.interop import importer
+from sira.interop import catalogue, importer
 from sira.interop.models import ImportedRecord, QuarantinedRecord
 
 CHUNK = 5000
@@ -93,6 +93,15 @@ def import_file(
 
 def _import(path, fmt, organisation, by, quarantine, region_id, language, progress, today, result, synthetic):
     with translation.override(language), open(path, "rb") as binary, transaction.atomic():
+        if (fmt == importer.CTDC and region_id is None) or (
+            region_id and region_id not in catalogue.regions()
+        ):
+            message = translation.gettext(
+                "give the region where the records were identified (a region code, e.g. ML09): the "
+                "organisation has none"
+            )
+            result.problems = [importer.Problem(0, "--region", message)]
+            raise ImportRefused([str(p) for p in result.problems], result)
         reader = importer.Reader(fmt, binary, today=today)
         writer = _Writer(fmt, organisation, by, region_id, path.name, synthetic)
         batch_good, batch_bad = [], []
@@ -108,17 +117,6 @@ def _import(path, fmt, organisation, by, quarantine, region_id, language, progre
         if progress:
             progress(size, size)
         result.rows = reader.rows_read
-        if region_id is None and fmt == importer.CTDC:
-            result.problems.insert(
-                0,
-                importer.Problem(
-                    0,
-                    "--region",
-                    translation.gettext(
-                        "the organisation has no region: give the region where the records were identified"
-                    ),
-                ),
-            )
         result.problems = reader.file_problems + result.problems
         if reader.file_problems or (result.problems and not quarantine):
             raise ImportRefused([str(p) for p in result.problems], result)

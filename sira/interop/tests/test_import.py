@@ -182,3 +182,18 @@ def test_command(tmp_path, importer_user, capsys):
             "import", str(_bad_htcds(tmp_path)), "--format", "htcds", "--organisation", "TSTI", "--lang", "en"
         )
     assert Case.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_ctdc_needs_a_region(tmp_path, importer_user):
+    importer_user.organisation.region = None
+    importer_user.organisation.save()
+    path = tmp_path / "ctdc.csv"
+    path.write_text("\n".join([CTDC_HEADER, "2016,Hotline,Female,18--20,US,US,0,1"]))
+    with pytest.raises(services.ImportRefused) as refused:
+        _import(path, importer_user, fmt="ctdc", language="en")
+    assert refused.value.problems[0].startswith("--region: give the region")
+    with pytest.raises(services.ImportRefused):
+        _import(path, importer_user, fmt="ctdc", region="ML99")
+    assert _import(path, importer_user, fmt="ctdc", region="ML05").imported == 1
+    assert Case.objects.get().identification_region_id == "ML05"
