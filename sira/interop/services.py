@@ -306,11 +306,12 @@ class _Writer:
 # Exports
 
 
-def _snapshot() -> None:
-    """Both passes of an export read the same data (PostgreSQL: one repeatable-read snapshot)."""
+def _snapshot(outermost: bool) -> None:
+    """Both passes of an export read the same data: on PostgreSQL one repeatable-read snapshot when the
+    export opens the transaction (inside a caller's transaction, the caller's isolation holds)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    if outermost and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
@@ -325,8 +326,9 @@ def export_open_data(out, *, fmt: str, by=None, k: int = 11, max_suppressed: flo
     if k < 2:
         raise ValueError("k must be at least 2")
     max_suppressed = rules.DEFAULT_MAX_SUPPRESSED if max_suppressed is None else max_suppressed
+    outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
-        _snapshot()
+        _snapshot(outermost)
         if fmt == "dhis2-json" or fmt == "dhis2-csv":
             values = export.dhis2_values()
             with open(out, "w", encoding="utf-8", newline="") as f:
