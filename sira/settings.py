@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sira.duplicates",
     "sira.coordination",
     "sira.statistics",
+    "sira.interop",
     "sira.demo",
     "sira.ops",
 ]

@@ -216,6 +216,34 @@ def next_case_number(organisation, year: int) -> str:
     return number
 
 
+def reserve_case_numbers(organisation, year: int, count: int) -> list[str]:
+    """`count` registration numbers for a bulk import, taken from the same counter as
+    `next_case_number` in one locked update (numbers already given by hand are skipped)."""
+    if count <= 0:
+        return []
+    prefix = case_number_prefix(organisation, year)
+    with transaction.atomic():
+        key = {"organisation": organisation, "year": year}
+        if not CaseNumberCounter.objects.filter(**key).exists():
+            start = highest_case_number(Case.objects.filter(organisation=organisation), prefix)
+            CaseNumberCounter.objects.get_or_create(**key, defaults={"last": start})
+        counter = CaseNumberCounter.objects.select_for_update().get(**key)
+        numbers: list[str] = []
+        while len(numbers) < count:
+            wanted = [
+                f"{prefix}{n:04d}" for n in range(counter.last + 1, counter.last + 1 + count - len(numbers))
+            ]
+            counter.last += len(wanted)
+            taken = set(
+                Case.objects.filter(organisation=organisation, case_number__in=wanted).values_list(
+                    "case_number", flat=True
+                )
+            )
+            numbers += [n for n in wanted if n not in taken]
+        counter.save(update_fields=["last"])
+    return numbers
+
+
 def _prepare_registration(case: dict, route: list[dict]):
     """Places as ids, plus each cercle's region for the rules (one query for all cercles)."""
     case = _as_ids(case, *CASE_PLACE)

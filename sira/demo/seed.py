@@ -975,3 +975,55 @@ def seed_coordination(users: dict[str, User], today: dt.date | None = None) -> i
             today=today,
         )
     return Actor.objects.filter(is_synthetic=True).count()
+INTEROP_CASES = 40  # the partner's file imported by seed_interop
+
+
+def seed_interop(users: dict[str, User], count: int = INTEROP_CASES) -> int:
+    """A small SYNTHETIC HTCDS file (invented names) imported through the bulk import, as a partner's
+    records would arrive; idempotent by the import's source keys. Returns the cases created."""
+    import csv
+    import tempfile
+
+    from sira.interop import services as interop
+
+    rng = random.Random(13)
+    first = ["Awa", "Mariam", "Oumou", "Moussa", "Seydou", "Hawa", "Bakary", "Kadiatou"]
+    last = ["Traoré", "Coulibaly", "Diarra", "Keïta", "Sangaré", "Diallo", "Touré", "Cissé"]
+    forms = ["DomesticServitude", "ForcedBeggingKoranic", "ForcedLabour", "SexualExploitation"]
+    by = users["agent.ong"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "demo-htcds.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(
+                [
+                    "sira_SourceRecordId",
+                    "prs_FirstName",
+                    "prs_SecondName",
+                    "prs_Gender",
+                    "prs_Citizenship",
+                    "vic_AgeAtIdentification",
+                    "sira_TypeOfExploitation",
+                    "sira_IdentificationDate",
+                    "sira_IdentificationRegion",
+                ]
+            )
+            for i in range(count):
+                year = rng.choice((2024, 2025))
+                writer.writerow(
+                    [
+                        f"DEMO-PARTNER-{i}",
+                        rng.choice(first),
+                        rng.choice(last),
+                        rng.choice(("Feminine", "Masculine")),
+                        rng.choice(("ML", "ML", "BF", "GN")),
+                        rng.randint(8, 30),
+                        rng.choice(forms),
+                        f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                        rng.choice(("ML01", "ML05", "ML09")),
+                    ]
+                )
+        result = interop.import_file(
+            path, fmt="htcds", organisation=by.organisation, by=by, synthetic=True, refresh=False
+        )
+    return result.imported

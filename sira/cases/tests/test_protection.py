@@ -127,7 +127,9 @@ def test_demo_database_file_contains_no_demo_name(tmp_path):
         rows = db.execute("SELECT first_name, last_name, is_synthetic FROM cases_person").fetchall()
         with pytest.raises(sqlite3.DatabaseError):
             db.execute("DELETE FROM audit_auditevent")
-    assert len(rows) == 60 and all(synthetic for *_names, synthetic in rows)
+    from sira.demo.seed import INTEROP_CASES  # the partner's file the demo imports (sira/interop)
+
+    assert len(rows) == 60 + INTEROP_CASES and all(synthetic for *_names, synthetic in rows)
     names = {
         (fernet.decrypt(f.encode()).decode(), fernet.decrypt(la.encode()).decode()) for f, la, _s in rows
     }

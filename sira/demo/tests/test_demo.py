@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from sira.accounts.models import Organisation, User
 from sira.cases.models import Case, Person
+from sira.demo.seed import INTEROP_CASES
 from sira.screening.models import Screening
 
 
@@ -23,7 +24,7 @@ def test_demo_seed_is_synthetic_and_idempotent(capsys):
         Case.objects.count(),
         Screening.objects.count(),
     ) == counts
-    assert counts[2] == 30 and counts[3] == 10
+    assert counts[2] == 30 + INTEROP_CASES and counts[3] == 10
     assert not Case.objects.filter(is_synthetic=False).exists()
     assert not Person.objects.filter(is_synthetic=False).exists()
     assert not Organisation.objects.filter(is_synthetic=False).exists()

@@ -22,11 +22,13 @@ class Command(BaseCommand):
         duplicates = demo.seed_duplicates(users)
         created += duplicates
         actors = demo.seed_coordination(users)
+        imported = demo.seed_interop(users)  # a partner's HTCDS file through the bulk import
         layer.refresh()  # the statistics pages read pre-aggregated tables
         self.stdout.write(
             f"Synthetic cases created: {created}, screenings: {screenings}, directory services: {services}, "
             f"referrals: {referrals}, investigations: {investigations}, probable duplicates: {duplicates}, "
-            f"coordination actors: {actors} (existing ones are kept)."
+            f"coordination actors: {actors}, imported from a partner's HTCDS file: {imported} "
+            "(existing ones are kept)."
         )
         self.stdout.write("Demo logins (synthetic data only), password: " + spec["password"])
         for user in users.values():
