@@ -543,6 +543,8 @@ def seed_duplicates(users: dict[str, User], today: dt.date | None = None) -> int
                 consents={"Registration": {"given": True}},
             )
     return len(plan)
+
+
 DEMO_PLAN_CODE = "PAN-DEMO"
 
 
@@ -975,6 +977,8 @@ def seed_coordination(users: dict[str, User], today: dt.date | None = None) -> i
             today=today,
         )
     return Actor.objects.filter(is_synthetic=True).count()
+
+
 INTEROP_CASES = 40  # the partner's file imported by seed_interop
 
 
