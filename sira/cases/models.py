@@ -297,7 +297,12 @@ class Exploitation(models.Model):
         verbose_name = _("exploitation")
         verbose_name_plural = _("exploitations")
         # The list's filter by form reads the cases of one form (a rare form: a few index pages).
-        indexes = [models.Index(fields=["form", "case"], name="exploitation_form_case")]
+        indexes = [
+            models.Index(fields=["form", "case"], name="exploitation_form_case"),
+            # A case's first form (statistics facts: "first" and industry) is the lowest id of the
+            # case: read from this index, never by walking the primary key over the whole table.
+            models.Index(fields=["case", "id"], name="exploitation_case_first"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "form"], name="one_row_per_form"),
             # rules.check_exploitation, held by the database as well.

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sira.coordination import catalogue, rules
 from sira.coordination.models import Activity, ActivityReport, Actor, Attendance, Inspection, Meeting, Project
@@ -191,6 +192,21 @@ INSPECTION_ROWS = (
     "children_removed",
     "children_referred",
 )
+
+
+def inspection_labels() -> dict[str, str]:
+    """The DOL table's line labels, in the active language (pages, CSV, annual report)."""
+    return {
+        "inspectors": _("Number of labour inspectors (who recorded an inspection)"),
+        "inspections": _("Number of labour inspections conducted"),
+        "at_worksite": _("Number conducted at worksite"),
+        "child_labour_violations": _("Number of child labour violations found"),
+        "penalties_imposed": _("Number of child labour violations for which penalties were imposed"),
+        "penalties_collected": _("Number of child labour penalties imposed that were collected"),
+        "forced_labour_violations": _("Number of forced labour violations found"),
+        "children_removed": _("Number of children removed from work"),
+        "children_referred": _("Number of children referred to services"),
+    }
 
 
 def inspection_figures(year: int, region: str | None = None) -> dict[str, int]:

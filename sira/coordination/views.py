@@ -486,22 +486,8 @@ def inspection_new(request):
     )
 
 
-def inspection_labels() -> dict[str, str]:
-    return {
-        "inspectors": _("Number of labour inspectors (who recorded an inspection)"),
-        "inspections": _("Number of labour inspections conducted"),
-        "at_worksite": _("Number conducted at worksite"),
-        "child_labour_violations": _("Number of child labour violations found"),
-        "penalties_imposed": _("Number of child labour violations for which penalties were imposed"),
-        "penalties_collected": _("Number of child labour penalties imposed that were collected"),
-        "forced_labour_violations": _("Number of forced labour violations found"),
-        "children_removed": _("Number of children removed from work"),
-        "children_referred": _("Number of children referred to services"),
-    }
-
-
 def _inspection_rows(years):
-    labels = inspection_labels()
+    labels = figures.inspection_labels()
     return [
         {"label": labels[r["key"]], "values": [r[str(y)] for y in years], **r}
         for r in figures.inspection_table(years)
@@ -548,7 +534,7 @@ def monitoring(request):
     if table in TABLES:
         rows = tables[table]
         if table == "inspections":
-            labels = inspection_labels()
+            labels = figures.inspection_labels()
             rows = [{"indicator": labels[r["key"]], **r} for r in rows]
         out = io.StringIO()
         fields = list(rows[0].keys()) if rows else ["key"]

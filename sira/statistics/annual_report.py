@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from sira.statistics import charts, layer, report_data
+from sira.statistics import charts, layer, report_coordination, report_data
 
 LANGUAGES = ("fr", "en")
 FIRST_YEAR = 2000
@@ -242,6 +242,7 @@ def context(year: int) -> dict:
                 ),
             ],
         ),
+        Section(_("Coordination and the National Action Plan"), report_coordination.plan_blocks(year)),
     ]
     today = timezone.localdate()
     refreshed = layer.last_refresh()
@@ -258,6 +259,7 @@ def context(year: int) -> dict:
         "sections": sections,
         "key_figures": [(lbl, charts.fmt(value)) for lbl, value in key_figures],
         "threshold": settings.SIRA_SMALL_CELL_THRESHOLD,
+        "total_word": _("Total"),
     }
 
 

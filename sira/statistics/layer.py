@@ -776,11 +776,24 @@ def _insert_cells(measure: str) -> None:
             )
 
 
+def _source_tables() -> list[str]:
+    from sira.cases.models import Case, Consent, Exploitation, Person, RouteStop
+    from sira.referrals.models import Referral
+    from sira.screening.models import Screening
+
+    return [m._meta.db_table for m in (Case, Person, Exploitation, RouteStop, Consent, Referral, Screening)]
+
+
 def refresh() -> Refresh:
     """Rebuild the fact and cell tables from the records (statistics-consent refusals left out).
     Idempotent: the same records give the same rows. Called by manage.py refresh_statistics, after each
     import and after the demo seed."""
     started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics first: after a bulk import the planner would otherwise take the
+        # new tables for nearly empty and pick plans that walk them once per case.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(_source_tables())}")
     with transaction.atomic():
         Cell.objects.all().delete()
         Fact.objects.all().delete()

@@ -106,10 +106,18 @@ def colour(value, bounds) -> str:
     return COLOURS[-1]
 
 
+PROJECT = "#1f5f99"  # the "who does what where" squares (coordination projects), over the colours
+
+
 def choropleth(
-    level: str, figures: dict[str, int | None], names: dict[str, str], threshold: int
+    level: str,
+    figures: dict[str, int | None],
+    names: dict[str, str],
+    threshold: int,
+    projects: dict[str, int] | None = None,
 ) -> SafeString:
-    """The SVG map: every unit of the level, coloured by its figure (absent = 0, None = hidden)."""
+    """The SVG map: every unit of the level, coloured by its figure (absent = 0, None = hidden); on
+    the regions, a square with the number of projects running there when `projects` is given."""
     paths, view_box, labels = outlines(level)
     bounds = classes([v for v in figures.values() if v is not None])
     shapes, texts = [], []
@@ -125,6 +133,13 @@ def choropleth(
         if level == "region":
             x, y = labels[code]
             texts.append(f'<text class="value" x="{x:.0f}" y="{y:.0f}">{escape(shown)}</text>')
+            count = (projects or {}).get(code, 0)
+            if count:
+                texts.append(
+                    f'<g class="projects"><rect x="{x - 14:.0f}" y="{y + 8:.0f}" width="28" height="24" '
+                    f'fill="{PROJECT}"><title>{name}: {count}</title></rect>'
+                    f'<text x="{x:.0f}" y="{y + 27:.0f}" fill="#fff" font-size="18">{count}</text></g>'
+                )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" class="choropleth" role="img">'
         '<g stroke="#555" stroke-width="0.8" stroke-linejoin="round">' + "".join(shapes) + "</g>"

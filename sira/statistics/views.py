@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 
 from sira.accounts.access import can_register_cases, sees_aggregates
 from sira.cases import access
+from sira.coordination import catalogue as coordination_catalogue
+from sira.coordination import figures as coordination_figures
 from sira.core.db import statistics_reads
 from sira.geo.models import Cercle, Region
 from sira.statistics import dashboard as panels_
@@ -142,6 +144,21 @@ def map_page(request):
     else:
         names = dict(Cercle.objects.values_list("code", "name_fr"))
     mapped = {code: figures.get(code, 0) for code in names}
+    # Who does what where (issue 14): the coordination projects on the same regions, by form and axis.
+    axis = request.GET.get("axis", "")
+    axis = axis if axis in coordination_catalogue.codes("axes") else ""
+    show_projects = level == "region" and request.GET.get("projects", "1") != "0"
+    projects = (
+        [
+            r
+            for r in coordination_figures.projects_by_region(
+                filters.get("year"), form=filters.get("form") or None, axis=axis or None
+            )
+            if r["projects"]
+        ]
+        if show_projects
+        else []
+    )
     rows = [(names[code], value) for code, value in mapped.items()]
     if "" in figures:  # place not recorded: in the table, not on the map
         rows.append((str(layer.UNKNOWN), figures[""]))
@@ -150,7 +167,15 @@ def map_page(request):
         "statistics/map.html",
         {
             "form": form,
-            "svg": mapping.choropleth(level, mapped, names, table.threshold),
+            "svg": mapping.choropleth(
+                level, mapped, names, table.threshold, {r["key"]: r["projects"] for r in projects}
+            ),
+            "projects": projects,
+            "show_projects": show_projects,
+            "axis": axis,
+            "axes": [
+                (c, coordination_catalogue.label("axes", c)) for c in coordination_catalogue.codes("axes")
+            ],
             "legend": mapping.legend(mapped),
             "table": table,
             "rows": rows,
