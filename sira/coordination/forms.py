@@ -24,8 +24,14 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+# Bounds of plausibility (and of the database's integers): more people than Mali has, or more francs
+# than a national budget, is a typing slip, refused with a message rather than a server error.
+MAX_PEOPLE = 30_000_000
+MAX_FRANCS = 10**13
+
+
 def _count(label):
-    return forms.IntegerField(label=label, min_value=0, required=False, initial=0)
+    return forms.IntegerField(label=label, min_value=0, max_value=MAX_PEOPLE, required=False, initial=0)
 
 
 class PlanImportForm(forms.Form):
@@ -46,7 +52,7 @@ class ReportForm(forms.Form):
     actual_start = forms.DateField(label=_("Actual start"), widget=DATE, required=False)
     actual_end = forms.DateField(label=_("Actual end"), widget=DATE, required=False)
     amount_spent = forms.IntegerField(
-        label=_("Amount spent to date (CFA francs)"), min_value=0, required=False
+        label=_("Amount spent to date (CFA francs)"), min_value=0, max_value=MAX_FRANCS, required=False
     )
     girls = _count(_("Girls reached (under 18)"))
     boys = _count(_("Boys reached (under 18)"))
@@ -135,7 +141,9 @@ class ProjectForm(forms.Form):
     )
     start = forms.DateField(label=_("Start"), widget=DATE)
     end = forms.DateField(label=_("End"), widget=DATE, required=False)
-    budget = forms.IntegerField(label=_("Budget (CFA francs)"), min_value=0, required=False)
+    budget = forms.IntegerField(
+        label=_("Budget (CFA francs)"), min_value=0, max_value=MAX_FRANCS, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -286,8 +286,17 @@ def filename(year: int, language: str) -> str:
 
 def produce(year: int, language: str, *, actor=None, request=None) -> bytes:
     """The report's PDF, with its audit entry (who produced which statistics output)."""
+    from sira.audit.models import AuditEvent
     from sira.audit.services import record
 
     pdf = build_pdf(year, language)
-    record("statistics.annual_report", actor=actor, request=request, year=year, language=language)
+    # An export like any other (the audit's actions are a closed list): its kind says which.
+    record(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        request=request,
+        kind="annual_report",
+        year=year,
+        language=language,
+    )
     return pdf

@@ -16,6 +16,7 @@ import csv
 import dataclasses
 import functools
 import io
+import itertools
 import time
 from collections.abc import Callable
 
@@ -532,16 +533,87 @@ def _requests(query: Query) -> list[tuple[Query, tuple]]:
     return wanted
 
 
-def run(query: Query, user, *, full: bool | None = None) -> Table:
+def run(query: Query, user, *, full: bool | None = None, link_ages: bool = True) -> Table:
     """The figures of a query for a user. Disclosure control is applied unless the user has record
     access for it (`has_record_access`); `full` overrides that only downwards (False forces it)."""
-    return run_all([query], user, full=full)[0]
+    return run_all([query], user, full=full, link_ages=link_ages)[0]
 
 
-def run_all(queries: list[Query], user, *, full: bool | None = None) -> list[Table]:
-    """`run` for several queries at once (a dashboard): the same tables, fewer statements."""
+def run_all(queries: list[Query], user, *, full: bool | None = None, link_ages: bool = True) -> list[Table]:
+    """`run` for several queries at once (a dashboard): the same tables, fewer statements.
+    `link_ages=False` only for a caller that protects the age tables together itself (the annual
+    report's victims profile, report_data.victims_profile)."""
     counts = _counts_many([r for q in queries for r in _requests(q)])
-    return [_table(q, user, full, counts) for q in queries]
+    tables = [_table(q, user, full, counts) for q in queries]
+    return [t if not t.suppressed else _linked(t, link_ages) for t in tables]
+
+
+# Tables that are sums of one another, published side by side: the children are the age groups under
+# 18, and the CTDC bands regroup the same ages. A cell hidden in one is found in another by
+# subtraction, so where any of them hides a cell, the cells of all of them are hidden.
+AGE_DIMENSIONS = ("age_group", "age_band", "child")
+
+
+def _protected(query: Query) -> Table:
+    """The published (suppressed) table of a query, with its links to other tables applied."""
+    counts = _counts_many(_requests(query))
+    return _linked(_table(query, None, False, counts))
+
+
+def _hide_all(table: Table) -> Table:
+    rows = [dataclasses.replace(r, value=None if r.value else r.value) for r in table.rows]
+    margins = {d: {k: (None if v else v) for k, v in m.items()} for d, m in table.margins.items()}
+    return dataclasses.replace(table, rows=rows, total=None if table.total else table.total, margins=margins)
+
+
+def _hide_cells(table: Table) -> Table:
+    rows = [dataclasses.replace(r, value=None if r.value else r.value) for r in table.rows]
+    return dataclasses.replace(table, rows=rows)
+
+
+def _slice_hidden(query: Query) -> bool:
+    """A filtered query is a slice of the table by its filters: its total is one cell there. When that
+    cell is hidden, the slice must be too, or the filter gives back what the table hid (Kidal's "<5"
+    = the national total − the visible regions − the filtered total of the complement)."""
+    names = list(query.filters)
+    for size in (1, 2):
+        for combo in itertools.combinations(names, size):
+            rest = {k: v for k, v in query.filters.items() if k not in combo}
+            try:
+                parent = _protected(Query(query.measure, by=combo, filters=rest))
+            except QueryError:
+                return True  # no such table to compare with: hide rather than guess
+            wanted = tuple(str(query.filters[d]) for d in combo)
+            for row in parent.rows:
+                if tuple(str(k) for k in row.key) == wanted:
+                    if row.value is None:
+                        return True
+                    break
+    return False
+
+
+def _age_linked_hidden(query: Query) -> bool:
+    own = [d for d in query.by if d in AGE_DIMENSIONS]
+    if not own:
+        return False
+    for dim in AGE_DIMENSIONS:
+        if query.measure not in DIMENSIONS[dim].measures:
+            continue
+        filters = {k: v for k, v in query.filters.items() if k != dim}
+        one = Query(query.measure, by=(dim,), filters=filters)
+        table = _table(one, None, False, _counts_many(_requests(one)))
+        if any(r.value is None for r in table.rows):
+            return True
+    return False
+
+
+def _linked(table: Table, link_ages: bool = True) -> Table:
+    query = table.query
+    if query.filters and _slice_hidden(query):
+        return _hide_all(table)
+    if link_ages and _age_linked_hidden(query):
+        return _hide_cells(table)
+    return table
 
 
 def _table(query: Query, user, full, counts) -> Table:

@@ -72,7 +72,10 @@ def table(measure: str, by: str | None, year: int) -> Table:
     if by == "month":
         return _months(measure, year)
     dim = LAYER_DIMENSION.get(by, by) or {"referrals": "service"}[measure]
-    t = layer.run(layer.Query(measure=measure, by=(dim,), filters={"year": year}), None, full=False)
+    # The age tables are protected together by victims_profile (below), not by the layer's links.
+    t = layer.run(
+        layer.Query(measure=measure, by=(dim,), filters={"year": year}), None, full=False, link_ages=False
+    )
     rows = [(r.key[0], r.labels[0], r.value) for r in t.rows]
     if dim in FIXED_LISTS:
         label, order = layer.DIMENSIONS[dim].labeller()
@@ -98,7 +101,9 @@ class Grid:
 
 def grid(measure: str, by: tuple[str, str], year: int) -> Grid:
     """A two-way table through the layer (its two-way disclosure control: cells, margins and total)."""
-    t = layer.run(layer.Query(measure=measure, by=by, filters={"year": year}), None, full=False)
+    t = layer.run(
+        layer.Query(measure=measure, by=by, filters={"year": year}), None, full=False, link_ages=False
+    )
     row_codes, col_codes, matrix = t.cross()
     a, b = by
     rows = [

@@ -435,3 +435,24 @@ def test_an_inspection_links_the_referral_of_a_child_removed(client, inspector):
         and "Aucune de vos orientations n’a ce numéro." in response.context["form"].errors["referral"]
     )
     assert Inspection.objects.count() == 1
+
+
+def test_implausible_figures_are_refused_not_a_server_error(client, plan, ngo_actor, officer):
+    """The attacker probe: 10**30 francs was a 500, 2**63 - 1 women corrupted the national totals."""
+    activity = make_activity(plan[1], "1.4", "awareness", ngo_actor)
+    client.force_login(officer)
+    response = client.post(
+        reverse("coordination:report", args=[activity.pk]),
+        {
+            "as_of": TODAY.isoformat(),
+            "status": "in_progress",
+            "actual_start": TODAY.isoformat(),
+            "amount_spent": str(10**30),
+            "women": str(2**63 - 1),
+            "girls": "30000001",
+            "channels": ["radio"],
+        },
+    )
+    assert response.status_code == 200
+    assert {"amount_spent", "women", "girls"} <= set(response.context["form"].errors)
+    assert not ActivityReport.objects.exists()

@@ -12,7 +12,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_reads_one_snapshot(tmp_path, importer_user, monkeypatch):
     seen = []
     real = export.open_data
