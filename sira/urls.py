@@ -64,7 +64,7 @@ urlpatterns = [
     ),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
-        "api/v1/duplicates/cases/<int:pk>/matches/", CaseMatchesView.as_view(), name="api-duplicate-matches"
+        "api/v1/duplicates/cases/<str:pk>/matches/", CaseMatchesView.as_view(), name="api-duplicate-matches"
     ),
     path("api/v1/", include(router.urls)),
     path("admin/", admin.site.urls),

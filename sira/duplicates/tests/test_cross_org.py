@@ -121,3 +121,9 @@ def test_a_user_who_cannot_see_the_new_case_learns_nothing(awa, org_b, b_case):
     new = register(awa, "Aminatou", "Coulibaly", middle="Sekou", age=b_case.age_at_identification - 1)
     stranger = UserFactory(username="stranger", organisation=org_b, role="frontline_worker", scope="own")
     assert _api(stranger).get(f"/api/v1/duplicates/cases/{new.pk}/matches/").status_code == 404
+
+
+@pytest.mark.parametrize("pk", ["-5", "99999999999999999999", "abc"])
+def test_any_id_in_the_path_is_a_json_not_found(awa, pk):
+    response = _api(awa).get(f"/api/v1/duplicates/cases/{pk}/matches/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
