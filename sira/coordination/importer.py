@@ -193,6 +193,9 @@ def _fold(text) -> str:
     return " ".join(str(text or "").split()).casefold()
 
 
+MAX_NUMBER = Decimal(10) ** 12
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -253,7 +256,12 @@ class _Reader:
         except InvalidOperation:
             self.problem(*where, _("A number is expected, not “%(value)s”.") % {"value": value})
             return None
-        return number
+        # The indicator columns hold 14 digits, 2 after the point: a larger number is a slip (1e20
+        # was stored and the plan page then failed for everyone).
+        if abs(number) >= MAX_NUMBER:
+            self.problem(*where, _("This number is too large: “%(value)s”.") % {"value": value})
+            return None
+        return number.quantize(Decimal("0.01"))
 
     def date(self, value, where, *, required=False):
         if _blank(value):

@@ -192,3 +192,15 @@ def test_a_huge_file_is_refused_before_it_is_read(client, secretariat, monkeypat
     response = post(client, workbook())
     assert response.status_code == 200 and "dépasse 5 Mo" in response.content.decode()
     assert not Plan.objects.exists()
+
+
+def test_an_oversized_number_is_named_and_nothing_is_imported(client, secretariat, ngo_actor):
+    """The attacker probe: a baseline of 1e20 was stored, then the plan page failed for everyone."""
+    client.force_login(secretariat)
+    book = workbook(
+        objectives=[["1.1", "prevention", "Sensibiliser"]],
+        indicators=[["I1", "1.1", "Personnes", "personnes", "1e20", 2022, 1000, 2000]],
+    )
+    problems = post(client, book).context["problems"]
+    assert any("Valeur de référence" in p and "trop grand" in p for p in problems), problems
+    assert not Plan.objects.exists()
