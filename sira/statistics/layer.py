@@ -545,7 +545,8 @@ def run_all(queries: list[Query], user, *, full: bool | None = None, link_ages: 
     report's victims profile, report_data.victims_profile)."""
     counts = _counts_many([r for q in queries for r in _requests(q)])
     tables = [_table(q, user, full, counts) for q in queries]
-    return [t if not t.suppressed else _linked(t, link_ages) for t in tables]
+    seen: dict = {}  # the panels of a page share their parent and age tables: each is read once
+    return [t if not t.suppressed else _linked(t, link_ages, seen) for t in tables]
 
 
 # Tables that are sums of one another, published side by side: the children are the age groups under
@@ -554,10 +555,16 @@ def run_all(queries: list[Query], user, *, full: bool | None = None, link_ages: 
 AGE_DIMENSIONS = ("age_group", "age_band", "child")
 
 
-def _protected(query: Query) -> Table:
+def _suppressed(query: Query, seen: dict) -> Table:
+    """The table of a query as disclosure control alone publishes it (no links), read once per page."""
+    if query not in seen:
+        seen[query] = _table(query, None, False, _counts_many(_requests(query)))
+    return seen[query]
+
+
+def _protected(query: Query, seen: dict) -> Table:
     """The published (suppressed) table of a query, with its links to other tables applied."""
-    counts = _counts_many(_requests(query))
-    return _linked(_table(query, None, False, counts))
+    return _linked(_suppressed(query, seen), True, seen)
 
 
 def _hide_all(table: Table) -> Table:
@@ -571,7 +578,7 @@ def _hide_cells(table: Table) -> Table:
     return dataclasses.replace(table, rows=rows)
 
 
-def _slice_hidden(query: Query) -> bool:
+def _slice_hidden(query: Query, seen: dict) -> bool:
     """A filtered query is a slice of the table by its filters: its total is one cell there. When that
     cell is hidden, the slice must be too, or the filter gives back what the table hid (Kidal's "<5"
     = the national total − the visible regions − the filtered total of the complement)."""
@@ -580,7 +587,7 @@ def _slice_hidden(query: Query) -> bool:
         for combo in itertools.combinations(names, size):
             rest = {k: v for k, v in query.filters.items() if k not in combo}
             try:
-                parent = _protected(Query(query.measure, by=combo, filters=rest))
+                parent = _protected(Query(query.measure, by=combo, filters=rest), seen)
             except QueryError:
                 return True  # no such table to compare with: hide rather than guess
             wanted = tuple(str(query.filters[d]) for d in combo)
@@ -592,7 +599,7 @@ def _slice_hidden(query: Query) -> bool:
     return False
 
 
-def _age_linked_hidden(query: Query) -> bool:
+def _age_linked_hidden(query: Query, seen: dict) -> bool:
     own = [d for d in query.by if d in AGE_DIMENSIONS]
     if not own:
         return False
@@ -600,18 +607,17 @@ def _age_linked_hidden(query: Query) -> bool:
         if query.measure not in DIMENSIONS[dim].measures:
             continue
         filters = {k: v for k, v in query.filters.items() if k != dim}
-        one = Query(query.measure, by=(dim,), filters=filters)
-        table = _table(one, None, False, _counts_many(_requests(one)))
+        table = _suppressed(Query(query.measure, by=(dim,), filters=filters), seen)
         if any(r.value is None for r in table.rows):
             return True
     return False
 
 
-def _linked(table: Table, link_ages: bool = True) -> Table:
+def _linked(table: Table, link_ages: bool, seen: dict) -> Table:
     query = table.query
-    if query.filters and _slice_hidden(query):
+    if query.filters and _slice_hidden(query, seen):
         return _hide_all(table)
-    if link_ages and _age_linked_hidden(query):
+    if link_ages and _age_linked_hidden(query, seen):
         return _hide_cells(table)
     return table
 
