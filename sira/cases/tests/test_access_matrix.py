@@ -246,7 +246,10 @@ def test_statistics_never_show_a_case(setting, role, relation):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.content.decode()
-        assert case.case_number not in body and case.person.last_name not in body, url
+        # Outside the filters' fixed choices: a generated surname ("Pires") can be a word of a label
+        # ("Pires formes de travail des enfants").
+        shown = re.sub(r"<select.*?</select>", "", body, flags=re.S)
+        assert case.case_number not in body and case.person.last_name not in shown, url
         if url.startswith("/api/"):
             payload = response.json()
             assert payload["suppressed"] is not layer.has_record_access(user, layer.Query())
