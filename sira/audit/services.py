@@ -88,7 +88,7 @@ def events(action: str, actor, objs, **detail) -> list[AuditEvent]:
     them like single events."""
     return [
         AuditEvent(
-            actor=actor,
+            actor_id=actor.pk,  # the id: an instance costs a database-router lookup per event
             actor_username=actor.username,
             organisation_id=actor.organisation_id,
             action=action,

@@ -80,9 +80,20 @@ def import_file(
     result = ImportResult()
     region_id = getattr(region, "pk", region) or organisation.region_id
     try:
-        _import(
-            path, fmt, organisation, by, quarantine, region_id, language, progress, today, result, synthetic
-        )
+        with bulk.fewer_collections():
+            _import(
+                path,
+                fmt,
+                organisation,
+                by,
+                quarantine,
+                region_id,
+                language,
+                progress,
+                today,
+                result,
+                synthetic,
+            )
     except ImportRefused:
         _record_refusal(by, fmt, result)
         raise

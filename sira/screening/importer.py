@@ -397,10 +397,11 @@ def start_import(*, by, file_name: str, content: bytes, request=None) -> ImportB
 def run(batch: ImportBatch, *, limit: int = RUN_CHUNK, progress=None) -> ImportBatch:
     """Processes the whole batch with one prepared checker (the command, the benchmark)."""
     checker = Checker()
-    while batch.finished_at is None:
-        batch = process(batch, limit=limit, checker=checker)
-        if progress:
-            progress(batch)
+    with bulk.fewer_collections():
+        while batch.finished_at is None:
+            batch = process(batch, limit=limit, checker=checker)
+            if progress:
+                progress(batch)
     return batch
 
 
@@ -481,8 +482,13 @@ def _write(batch, checked) -> list[dict]:
             continue
         seen.add(fields["submission_id"])
         entry["status"] = "accepted"
-        accepted.append(_screening(batch, row_checker.version, dict(fields)))
-    bulk.insert(Screening, accepted)
+        accepted.append((row_checker.version, fields))
+    # Scored while they are copied: the database stores one row while the next is assessed.
+    accepted = bulk.insert(
+        Screening,
+        (_screening(batch, version, dict(fields)) for version, fields in accepted),
+        count=len(accepted),
+    )
     AuditEvent.objects.bulk_create(
         events(AuditEvent.Action.CREATE, batch.imported_by, accepted, batch=batch.pk)
     )
@@ -495,7 +501,7 @@ def _screening(batch, version: CatalogueVersion, fields: dict) -> Screening:
         version.catalogue, answers, age=fields.get("age"), forms=fields["suspected_forms"], urgent=urgent
     )
     return Screening(
-        catalogue=version,
+        catalogue_id=version.pk,  # ids, not instances: an instance costs a database-router lookup per row
         organisation_id=batch.organisation_id,
         screened_by_id=batch.imported_by_id,
         source=Screening.Source.XLSFORM,

@@ -16,7 +16,7 @@ outcome is withheld until the worker resolves them."""
 from functools import cached_property
 
 from sira.cases import rules as registry
-from sira.screening.bank import INFO, RISK, SAFE, UNANSWERED, UNKNOWN, QuestionBank
+from sira.screening.bank import INFO, RISK, UNANSWERED, UNKNOWN, QuestionBank
 
 # The ILO dimension rule is the same for every catalogue version: one implementation.
 from sira.screening.engine import clause_met, first_clause  # noqa: F401  (clause_met is part of this API)
@@ -43,10 +43,16 @@ class State:
         self.acts: dict[str, list[str]] = {}
         self.context: dict[str, list[str]] = {}
         self.sides: dict[str, str] = {}
-        for question in self.asked:
+        self._add(self.asked)
+        self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
+
+    def _add(self, questions) -> None:
+        """What the answers to these questions add (an import reads this loop for every row)."""
+        answers, sides = self.answers, self.sides
+        for question in questions:
             qid = question.id
             side, adds = question.contribution(answers.get(qid, UNKNOWN))
-            self.sides[qid] = side
+            sides[qid] = side
             if adds is None:  # most answers evidence nothing
                 continue
             for c in adds.context:
@@ -58,7 +64,22 @@ class State:
                 self.evidence.setdefault(i, []).append(qid)
             for act in adds.acts:
                 self.acts.setdefault(act, []).append(qid)
-        self.set_id = bank.rules["labour_sets"]["child" if child else "adult"]
+
+    def extended(self, filled: dict, asked: list, changed) -> "State":
+        """This reading with the `changed` questions' answers taken from `filled` and the walk
+        `asked`: only what the changed questions add is read again (the optimistic reading, where
+        the other questions' answers are the same and an unknown answer added nothing). The
+        questions behind an indicator are listed in reading order, the changed ones last: only the
+        decision reads this state, and it asks what is established, not by which question."""
+        other = State.__new__(State)
+        other.bank, other.child, other.answers, other.asked = self.bank, self.child, filled, asked
+        other.evidence = {k: list(v) for k, v in self.evidence.items()}
+        other.flags = {k: list(v) for k, v in self.flags.items()}
+        other.acts = {k: list(v) for k, v in self.acts.items()}
+        other.context = {k: list(v) for k, v in self.context.items()}
+        other.sign_flags, other.sides, other.set_id = set(self.sign_flags), dict(self.sides), self.set_id
+        other._add(changed)
+        return other
 
     @cached_property
     def _tallies(self) -> dict[str, tuple[int, int, int]]:
@@ -119,34 +140,62 @@ class State:
 
 def holds(condition: dict, state: State) -> bool:
     """One condition of the rules' small language (see question_bank.yaml)."""
+    return compiled(condition)(state)
+
+
+_COMPILED: dict[int, tuple[dict, object]] = {}  # id(condition) → (condition, its test)
+
+
+def compiled(condition: dict):
+    """The condition as a function of a State, built once per condition of the bank: an import
+    tests the same few conditions on thousands of rows, and reading the mapping each time cost more
+    than the test itself. The condition is kept beside its test so that its id is never reused."""
+    found = _COMPILED.get(id(condition))
+    if found is None or found[0] is not condition:
+        found = _COMPILED[id(condition)] = (condition, _compile(condition))
+    return found[1]
+
+
+def _compile(condition: dict):
     if "answer" in condition:  # {answer: question id, in: [accepted values]}
-        value = state.answers.get(condition["answer"]) if condition["answer"] in state.sides else None
-        chosen = value if isinstance(value, list) else [value]
-        return bool(set(chosen) & set(condition["in"]))
+        qid, accepted = condition["answer"], frozenset(condition["in"])
+
+        def answer(state):
+            if qid not in state.sides:  # not asked: its answer does not count
+                return False
+            value = state.answers.get(qid)
+            return not accepted.isdisjoint(value) if isinstance(value, list) else value in accepted
+
+        return answer
     (kind, arg), *rest = condition.items()
     if rest:
         raise ValueError(f"one condition per mapping: {condition}")
-    if kind == "all_of":
-        return all(holds(c, state) for c in arg)
-    if kind == "any_of":
-        return any(holds(c, state) for c in arg)
+    if kind in ("all_of", "any_of"):
+        parts = tuple(_compile(c) for c in arg)
+        if kind == "all_of":
+            return lambda state: all(part(state) for part in parts)
+        return lambda state: any(part(state) for part in parts)
     if kind == "dimension":
-        return state.positive(arg)
+        return lambda state: state.positive(arg)
     if kind == "any_dimension":
-        return any(state.positive(d) for d in arg)
+        dims = tuple(arg)
+        return lambda state: any(state.positive(d) for d in dims)
     if kind == "indicator":
-        return arg in state.evidence
+        return lambda state: arg in state.evidence
     if kind == "element":
-        return bool(state.acts) if arg == "act" else bool(state.means)
+        if arg == "act":
+            return lambda state: bool(state.acts)
+        return lambda state: bool(state.means)
     if kind == "flag":
-        return arg in state.flags
+        return lambda state: arg in state.flags
     if kind == "any_flag":
-        return any(f in state.flags for f in arg)
+        flags = tuple(arg)
+        return lambda state: any(f in state.flags for f in flags)
     if kind == "per_se":
-        return bool(state.per_se) is arg
+        return lambda state: bool(state.per_se) is arg
     if kind == "no_other_signs":
-        allowed_i, allowed_f = set(arg.get("indicators", ())), set(arg.get("flags", ()))
-        return set(state.evidence) <= allowed_i and state.sign_flags <= allowed_f
+        allowed_i, allowed_f = frozenset(arg.get("indicators", ())), frozenset(arg.get("flags", ()))
+        return lambda state: allowed_i.issuperset(state.evidence) and state.sign_flags <= allowed_f
     raise ValueError(f"unknown rule condition {condition}")
 
 
@@ -185,6 +234,7 @@ def _optimistic(bank: QuestionBank, state: State, *, forms) -> State:
     filled = dict(state.answers)
     asked, seen = state.asked, {q.id for q in state.asked}
     missing = [q for q in asked if state.sides[q.id] == UNANSWERED]
+    changed = list(missing)  # the questions whose reading differs from the answers as given
     for _ in range(5):  # only the walk changes between rounds: the evidence is read once, at the end
         if not missing:
             break
@@ -193,8 +243,11 @@ def _optimistic(bank: QuestionBank, state: State, *, forms) -> State:
         asked = bank.asked(child=state.child, forms=forms, answers=filled)
         new = [q for q in asked if q.id not in seen]
         seen.update(q.id for q in new)
+        changed += new
         missing = [q for q in new if q.side(filled.get(q.id, UNKNOWN)) == UNANSWERED]
-    return State(bank, filled, child=state.child, forms=forms, asked=asked)
+    if not changed:
+        return state
+    return state.extended(filled, asked, changed)
 
 
 def _element(found: bool, assessed: bool) -> str:
@@ -206,12 +259,32 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
     child = is_child(bank, age)
     answers = bank.normalise(answers)
     state = State(bank, answers, child=child, forms=forms)
-    urgent = sorted(set(urgent) | {q.urgent for q in state.asked if q.urgent and state.sides[q.id] == RISK})
+    sides = state.sides
+    # One pass over the walk for everything the result lists about the questions asked.
+    urgent, asked, findings, unknown, declined = set(urgent), [], [], [], []
+    core = answered = 0
+    modules: dict[str, list[str]] = {}  # form → its questions asked
+    for q in state.asked:
+        qid, side = q.id, sides[q.id]
+        asked.append(qid)
+        if side == RISK:
+            if q.urgent:
+                urgent.add(q.urgent)
+            else:
+                findings.append(qid)
+        elif side == UNANSWERED:
+            unknown.append(qid)
+            if answers.get(qid) == "declined":
+                declined.append(qid)
+        if q.is_core:
+            core += 1
+            answered += side != UNANSWERED
+        for block in q.blocks:
+            modules.setdefault(block, []).append(qid)
+    urgent = sorted(urgent)
     clashes = contradictions(state)
     path = decide(state)
-    core = [q for q in state.asked if q.is_core]
-    answered = [q for q in core if state.sides[q.id] in (RISK, SAFE, INFO)]
-    needed = bank.rules["enough_information"]["core_answered_min_share"] * len(core)
+    needed = bank.rules["enough_information"]["core_answered_min_share"] * core
     # What unknown answers could still establish; moot when the answers given already decide "strong".
     strong = path is not None and path["outcome"] == STRONG
     possible = None if strong else decide(_optimistic(bank, state, forms=forms), strong_only=True)
@@ -219,7 +292,7 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
         outcome = path["outcome"]
     elif state.signs():
         outcome = SOME
-    elif len(answered) < needed:
+    elif answered < needed:
         outcome = INSUFFICIENT
     elif possible is not None:
         outcome = SOME
@@ -227,26 +300,22 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
         outcome = NONE
 
     def assessed(ids) -> bool:
-        return any(state.sides.get(q) in (RISK, SAFE, INFO) for q in ids)
+        return any(sides[q] != UNANSWERED for q in ids)
 
-    act_questions = [q.id for q in state.asked if q.id in bank.act_questions]
-    means_questions = [q.id for q in state.asked if q.id in bank.means_questions]
+    act_questions = [q for q in asked if q in bank.act_questions]
+    means_questions = [q for q in asked if q in bank.means_questions]
     purpose_found = (
         state.positive("D4")
         or bool(state.per_se)
         or any(f in state.flags for f in ("sexual_exploitation", "organ_removal", "slavery_unpaid_work"))
     )
-    modules: dict[str, list[str]] = {}  # form → its questions asked, one pass over the walk
-    for q in state.asked:
-        for block in q.blocks:
-            modules.setdefault(block, []).append(q.id)
     forms_assessed = {}
     for form in bank.forms:
         module = modules.get(form["id"], [])
         if not module or not assessed(module):
             forms_assessed[form["id"]] = NOT_ASSESSED
         else:
-            forms_assessed[form["id"]] = FOUND if any(state.sides[q] == RISK for q in module) else NOT_FOUND
+            forms_assessed[form["id"]] = FOUND if any(sides[q] == RISK for q in module) else NOT_FOUND
     return {
         "schema": bank.schema,
         "catalogue": bank.version,
@@ -261,12 +330,12 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
         "child": child,
         "age_unknown": age is None,
         "forms": forms,
-        "asked": [q.id for q in state.asked],
-        "findings": [q.id for q in state.asked if state.sides[q.id] == RISK and not q.urgent],
-        "unknown": [q.id for q in state.asked if state.sides[q.id] == UNANSWERED],
-        "declined": [q.id for q in state.asked if answers.get(q.id) == "declined"],
+        "asked": asked,
+        "findings": findings,
+        "unknown": unknown,
+        "declined": declined,
         "context": sorted(state.context),
-        "core": {"answered": len(answered), "total": len(core), "needed": needed},
+        "core": {"answered": answered, "total": core, "needed": needed},
         "set": state.set_id,
         "dimensions": list(state.dimensions.values()),
         "acts": sorted(state.acts),
@@ -275,7 +344,7 @@ def assess(bank: QuestionBank, answers: dict, *, age, forms, urgent=()) -> dict:
         "elements": {
             "act": _element(bool(state.acts), assessed(act_questions)),
             "means": NOT_REQUIRED if child else _element(bool(state.means), assessed(means_questions)),
-            "purpose": _element(purpose_found, bool(answered)),
+            "purpose": _element(purpose_found, answered > 0),
         },
         "forms_assessed": forms_assessed,
         "actions": _actions(bank, urgent, path, outcome),

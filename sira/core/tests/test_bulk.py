@@ -3,9 +3,10 @@ an encrypted column gets its own ciphertext per row even for equal values, and a
 inserted in bulk keep the chain whole. Runs on PostgreSQL (COPY) and SQLite (bulk_create)."""
 
 import datetime as dt
+import gc
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from sira.audit.models import AuditEvent
 from sira.audit.rules import Head
@@ -68,3 +69,47 @@ def test_audit_entries_written_in_bulk_keep_the_chain_whole(awa):
     entries = AuditEvent.objects.filter(object_type="screening.screening").order_by("seq")
     assert [e.object_id for e in entries] == [str(s.pk) for s in made]
     assert isinstance(verify_chain(), Head)
+
+
+def test_instances_made_while_copying_are_all_written_with_their_keys(awa):
+    made_along = []
+    # Made before (nothing may query the database while the copy runs), handed over one by one.
+    ready = [screening(awa, age=age) for age in (9, 12, 15)]
+
+    def made():  # the screening import scores each row as the copy asks for it
+        for obj in ready:
+            made_along.append(obj.age)
+            yield obj
+
+    stored = bulk.insert(Screening, made(), count=3)
+    assert made_along == [9, 12, 15] and len({s.pk for s in stored}) == 3
+    assert [Screening.objects.get(pk=s.pk).age for s in stored] == [9, 12, 15]
+
+
+def test_a_count_that_does_not_match_the_instances_writes_nothing(awa):
+    before = Screening.objects.count()
+    with pytest.raises(ValueError), transaction.atomic():
+        bulk.insert(Screening, [screening(awa), screening(awa)], count=3)
+    assert Screening.objects.count() == before
+
+
+def test_the_collector_settings_come_back_after_a_bulk_job_even_when_it_fails():
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), bulk.fewer_collections(threshold=12_345):
+        assert gc.get_threshold()[0] == 12_345 and gc.get_freeze_count() > 0
+        raise RuntimeError
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_query_made_while_copying_is_refused_not_left_waiting(awa):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no COPY: the instances are all made before the insert")
+
+    def made():
+        yield screening(awa, catalogue=current_catalogue())  # a query inside the copy
+        yield screening(awa, catalogue=current_catalogue())
+
+    before = Screening.objects.count()
+    with pytest.raises(RuntimeError, match="may not query"), transaction.atomic():
+        bulk.insert(Screening, made(), count=2)
+    assert Screening.objects.count() == before

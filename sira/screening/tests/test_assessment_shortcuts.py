@@ -68,12 +68,19 @@ def plain_reading(state):
 
 
 def summary(state):
+    """What a reading establishes. The questions behind each indicator, flag and act are compared as
+    sets: the optimistic reading lists the questions it re-read after the others (only the decision,
+    which reads what is established, never which question said it, uses that reading)."""
+
+    def by_question(found):
+        return {key: sorted(questions) for key, questions in found.items()}
+
     return (
         [q.id for q in state.asked],
-        state.evidence,
-        state.flags,
+        by_question(state.evidence),
+        by_question(state.flags),
         state.sign_flags,
-        state.acts,
+        by_question(state.acts),
         {d: v["status"] for d, v in state.dimensions.items()},
     )
 
