@@ -94,16 +94,16 @@ def insert(model, objs, *, using: str | None = None, count: int | None = None) -
     screening import's case, where each row is scored before it is written)."""
     using = using or router.db_for_write(model)
     connection = connections[using]
+    if connection.vendor != "postgresql":  # no COPY: the instances are all made first
+        objs = list(objs)
+        if count is not None and len(objs) != count:
+            raise ValueError(f"{len(objs)} instances given for a count of {count}")
+        return model.objects.using(using).bulk_create(objs) if objs else objs
     if count is None:
         objs = list(objs)
         count = len(objs)
     if not count:
-        return list(objs)
-    if connection.vendor != "postgresql":
-        objs = list(objs)
-        if len(objs) != count:
-            raise ValueError(f"{len(objs)} instances given for a count of {count}")
-        return model.objects.using(using).bulk_create(objs)
+        return []
     meta = model._meta
     quote = connection.ops.quote_name
     fields = list(meta.concrete_fields)
