@@ -4,6 +4,7 @@ then register a new case from the screening."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import login
 from sira.cases.models import Case
@@ -35,7 +36,9 @@ def test_screen_read_explanation_and_attach_to_a_new_case(page, awa):
     tap("check", 'input[name="suspected_forms"][value="domestic_servitude"]')
     tap("click", "text=Suite : les questions")
 
-    assert not page.is_visible("#f-C-WHO")  # a follow-up stays hidden until its answer opens it
+    # A follow-up stays hidden until its answer opens it (the page script hides it once loaded: expect
+    # waits for that, a bare is_visible raced it on a loaded machine).
+    expect(page.locator("#f-C-WHO")).to_be_hidden()
     for question, value in [
         ("U-DANGER", "no"),
         ("U-MEDICAL", "no"),
